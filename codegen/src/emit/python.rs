@@ -1,0 +1,377 @@
+//! Emits the pyo3 half of an API: a pyclass per model holding the Rust value (fields are
+//! converted when read), a page class per paged operation, a class per resource group and the
+//! client class whose methods release the GIL around each request.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{doc, format_file, ident};
+use crate::ir::*;
+use crate::naming::{pascal, rust_ident};
+use crate::Error;
+
+/// The Python module the classes report as theirs.
+pub const PY_MODULE: &str = "talkover._native";
+
+/// Python class name of a resource group (`AgentsActionsResource`); the root is the client.
+pub fn group_class(api: &Api, group: &Group) -> String {
+    if group.path.is_empty() {
+        api.client.name.clone()
+    } else {
+        format!("{}Resource", group.stem())
+    }
+}
+
+/// Python class name of the page type of a paged operation.
+pub fn page_class(op: &Operation) -> String {
+    format!("{}Page", pascal(&op.operation_id))
+}
+
+/// Every Python class this API defines.
+pub fn class_names(api: &Api) -> Vec<String> {
+    let mut names: Vec<String> = api.groups.iter().map(|g| group_class(api, g)).collect();
+    names.extend(api.models.iter().map(|m| m.name.clone()));
+    names.extend(
+        api.operations
+            .iter()
+            .filter(|op| op.pagination.is_some())
+            .map(page_class),
+    );
+    names
+}
+
+fn rust_class(python_name: &str) -> proc_macro2::Ident {
+    format_ident!("Py{}", python_name)
+}
+
+pub fn emit(api: &Api) -> Result<String, Error> {
+    let names = class_names(api);
+    for (i, name) in names.iter().enumerate() {
+        if names[..i].contains(name) {
+            return Err(Error::new(format!(
+                "{}: two Python classes would both be named {name}",
+                api.module
+            )));
+        }
+    }
+    let classes: Vec<_> = names.iter().map(|n| rust_class(n)).collect();
+    let groups = api.groups.iter().map(|g| group(api, g));
+    let models = api.models.iter().map(model);
+    let pages = api.operations.iter().filter_map(|op| page(api, op));
+    let tokens = quote! {
+        use ::pyo3::prelude::*;
+
+        /// Adds this API's classes to the native module.
+        pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
+            #( module.add_class::<#classes>()?; )*
+            Ok(())
+        }
+
+        #(#groups)*
+        #(#models)*
+        #(#pages)*
+    };
+    format_file(api, "Python bindings", tokens)
+}
+
+fn group(api: &Api, group: &Group) -> TokenStream {
+    let class_name = group_class(api, group);
+    let class = rust_class(&class_name);
+    let accessors = group.children.iter().map(|child| {
+        let mut path = group.path.clone();
+        path.push(child.clone());
+        let child_class = api.group(&path).map(|g| rust_class(&group_class(api, g)));
+        let name = ident(&rust_ident(child));
+        let text = format!(" Operations on `{}`.", path.join("."));
+        quote! {
+            #[doc = #text]
+            #[getter]
+            fn #name(&self) -> #child_class {
+                #child_class { client: self.client.clone() }
+            }
+        }
+    });
+    let methods = group
+        .operations
+        .iter()
+        .map(|&i| method(api, &api.operations[i]));
+    let (docs, constructor) = if group.path.is_empty() {
+        let ClientInfo {
+            token_env,
+            base_url_env,
+            name,
+            ..
+        } = &api.client;
+        let text = format!(
+            " Client for the {}. `token` defaults to `{token_env}`, `base_url` to `{base_url_env}`{}.",
+            api.title,
+            match &api.client.default_base_url {
+                Some(url) => format!(" and then `{url}`"),
+                None => String::new(),
+            }
+        );
+        let constructor = quote! {
+            #[new]
+            #[pyo3(signature = (token = None, *, base_url = None, timeout = None, validate = true, default_headers = None))]
+            fn new(
+                py: Python<'_>,
+                token: Option<String>,
+                base_url: Option<String>,
+                timeout: Option<f64>,
+                validate: bool,
+                default_headers: Option<::std::collections::BTreeMap<String, String>>,
+            ) -> PyResult<Self> {
+                let settings = crate::py::ClientSettings { token, base_url, timeout, validate, default_headers };
+                let client = settings.build(py, super::Client::builder())?;
+                Ok(#class { client })
+            }
+
+            /// The base URL requests go to.
+            #[getter]
+            fn base_url(&self) -> &str {
+                self.client.base_url()
+            }
+
+            fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+                let base_url = ::pyo3::types::PyString::new(py, self.client.base_url()).into_any();
+                crate::py::repr(py, #name, &[("base_url", base_url)])
+            }
+        };
+        (quote!(#[doc = #text]), constructor)
+    } else {
+        let text = format!(" The `{}` operations.", group.path.join("."));
+        (quote!(#[doc = #text]), TokenStream::new())
+    };
+    quote! {
+        #docs
+        #[pyclass(frozen, module = #PY_MODULE, name = #class_name)]
+        pub struct #class {
+            client: super::Client,
+        }
+
+        #[pymethods]
+        impl #class {
+            #constructor
+            #(#accessors)*
+            #(#methods)*
+        }
+    }
+}
+
+/// How a Python argument arrives and becomes the Rust field value.
+fn argument(f: &Field) -> (TokenStream, TokenStream) {
+    let name = ident(&rust_ident(&f.py));
+    let py_name = f.py.as_str();
+    let optional = f.is_option();
+    let wrap = |ty: TokenStream| if optional { quote!(Option<#ty>) } else { ty };
+    match &f.ty {
+        TypeRef::String | TypeRef::Integer | TypeRef::Number | TypeRef::Boolean => {
+            (wrap(super::rust_type(&f.ty)), quote!(#name))
+        }
+        TypeRef::Enum(_) => {
+            let convert = if optional {
+                quote!(#name.map(|v| crate::rt::WireEnum::from_wire(&v)))
+            } else {
+                quote!(crate::rt::WireEnum::from_wire(&#name))
+            };
+            (wrap(quote!(String)), convert)
+        }
+        _ => {
+            let convert = if optional {
+                quote!(crate::py::from_py_opt(#name.as_ref(), #py_name)?)
+            } else {
+                quote!(crate::py::from_py(&#name, #py_name)?)
+            };
+            (wrap(quote!(Bound<'py, PyAny>)), convert)
+        }
+    }
+}
+
+fn method(api: &Api, op: &Operation) -> TokenStream {
+    let name = ident(&rust_ident(&op.method));
+    let docs = doc(op.doc.as_deref());
+    let route = format!(" `{} {}`", op.http_method.as_str(), op.path);
+    let params = op.params.as_ref().and_then(|p| api.model(p));
+    let fields: Vec<&Field> = params
+        .map(|m| m.fields.iter().collect())
+        .unwrap_or_default();
+    // Required arguments first so the signature reads naturally; all are keyword-only.
+    let mut ordered: Vec<&Field> = fields.iter().copied().filter(|f| !f.is_option()).collect();
+    ordered.extend(fields.iter().copied().filter(|f| f.is_option()));
+
+    let path_names: Vec<_> = op
+        .path_params
+        .iter()
+        .map(|p| ident(&rust_ident(&p.py)))
+        .collect();
+    let mut signature: Vec<TokenStream> = path_names.iter().map(|n| quote!(#n)).collect();
+    if !ordered.is_empty() {
+        signature.push(quote!(*));
+    }
+    let mut decls: Vec<TokenStream> = path_names.iter().map(|n| quote!(#n: String)).collect();
+    for f in &ordered {
+        let n = ident(&rust_ident(&f.py));
+        signature.push(if f.is_option() {
+            quote!(#n = None)
+        } else {
+            quote!(#n)
+        });
+        let (ty, _) = argument(f);
+        decls.push(quote!(#n: #ty));
+    }
+    let build_params = params.map(|m| {
+        let ty = ident(&m.name);
+        let inits = m.fields.iter().map(|f| {
+            let field = ident(&f.rust);
+            let (_, convert) = argument(f);
+            quote!(#field: #convert)
+        });
+        quote! {
+            let params = super::#ty { #(#inits,)* };
+        }
+    });
+    let accessors = op.group.iter().map(|g| ident(&rust_ident(g)));
+    let rust_method = ident(&rust_ident(&op.method));
+    let path_args = path_names.iter().map(|n| quote!(&#n));
+    let params_arg = params.map(|_| quote!(&params));
+    let finish = match &op.pagination {
+        Some(_) => {
+            let page = rust_class(&page_class(op));
+            quote! {
+                let inner = result.map_err(|e| crate::py::to_pyerr(py, e))?;
+                Ok(Bound::new(py, #page { inner })?.into_any())
+            }
+        }
+        None => quote!(crate::py::convert(py, result)),
+    };
+    quote! {
+        #docs
+        ///
+        #[doc = #route]
+        #[pyo3(signature = (#(#signature),*))]
+        #[allow(clippy::too_many_arguments)]
+        fn #name<'py>(&self, py: Python<'py>, #(#decls),*) -> PyResult<Bound<'py, PyAny>> {
+            #build_params
+            let client = self.client.clone();
+            let result = py.detach(move || client #(.#accessors())* .#rust_method(#(#path_args,)* #params_arg));
+            #finish
+        }
+    }
+}
+
+/// Getters, `to_dict`, `__repr__` and `__eq__` over `self.inner`, which is (or derefs to) a model.
+fn model_methods(model: &Model, class_name: &str) -> TokenStream {
+    let getters = model.fields.iter().map(|f| {
+        let field = ident(&f.rust);
+        let getter = format_ident!("get_{}", f.py.trim_end_matches('_'));
+        let py_name = f.py.as_str();
+        let docs = doc(f.doc.as_deref());
+        quote! {
+            #docs
+            #[getter]
+            #[pyo3(name = #py_name)]
+            fn #getter<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                crate::py::ToPy::to_py(&self.inner.#field, py)
+            }
+        }
+    });
+    let repr_fields = model.fields.iter().map(|f| {
+        let field = ident(&f.rust);
+        let py_name = f.py.as_str();
+        quote!((#py_name, crate::py::ToPy::to_py(&self.inner.#field, py)?))
+    });
+    quote! {
+        #(#getters)*
+
+        /// The object as JSON-shaped Python data, with wire names and unknown fields kept.
+        fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+            crate::py::to_dict(py, &*self.inner)
+        }
+
+        fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+            crate::py::repr(py, #class_name, &[#(#repr_fields),*])
+        }
+
+        fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+            other.cast::<Self>().is_ok_and(|other| *other.get().inner == *self.inner)
+        }
+    }
+}
+
+fn model(model: &Model) -> TokenStream {
+    let class_name = model.name.as_str();
+    let class = rust_class(class_name);
+    let ty = ident(&model.name);
+    let docs = doc(model.doc.as_deref());
+    let methods = model_methods(model, class_name);
+    quote! {
+        #docs
+        #[pyclass(frozen, module = #PY_MODULE, name = #class_name)]
+        pub struct #class {
+            inner: ::std::sync::Arc<super::#ty>,
+        }
+
+        #[pymethods]
+        impl #class {
+            #methods
+        }
+
+        impl crate::py::ToPy for super::#ty {
+            fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                Ok(Bound::new(py, #class { inner: ::std::sync::Arc::new(self.clone()) })?.into_any())
+            }
+        }
+    }
+}
+
+fn page(api: &Api, op: &Operation) -> Option<TokenStream> {
+    op.pagination.as_ref()?;
+    let Response::Json {
+        ty: TypeRef::Model(response),
+        ..
+    } = &op.response
+    else {
+        return None;
+    };
+    let model = api.model(response)?;
+    let class_name = page_class(op);
+    let class = rust_class(&class_name);
+    let ty = ident(response);
+    let methods = model_methods(model, &class_name);
+    let text = format!(
+        " One page of `{}`. Iterating it walks every item of this page and the pages after it.",
+        op.method
+    );
+    Some(quote! {
+        #[doc = #text]
+        #[pyclass(frozen, module = #PY_MODULE, name = #class_name)]
+        pub struct #class {
+            inner: crate::rt::Page<super::#ty>,
+        }
+
+        #[pymethods]
+        impl #class {
+            #methods
+
+            /// Whether another page follows this one.
+            fn has_next_page(&self) -> bool {
+                self.inner.has_next_page()
+            }
+
+            /// Fetches the next page, or returns None after the last one.
+            fn next_page<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                let page = self.inner.clone();
+                let next = py.detach(move || page.next_page()).map_err(|e| crate::py::to_pyerr(py, e))?;
+                match next {
+                    Some(inner) => Ok(Bound::new(py, #class { inner })?.into_any()),
+                    None => Ok(py.None().into_bound(py)),
+                }
+            }
+
+            fn __iter__(&self) -> crate::py::PageIterator {
+                crate::py::PageIterator::new(self.inner.clone())
+            }
+        }
+
+    })
+}

@@ -1,0 +1,611 @@
+//! Emits the Rust half of an API: enums, models, request structs with their client-side
+//! checks, the client with one accessor per resource group, and one function per operation.
+
+use heck::ToShoutySnakeCase;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{check_reserved, doc, format_file, group_type, ident, read_path, rust_type};
+use crate::ir::*;
+use crate::Error;
+
+pub fn emit(api: &Api) -> Result<String, Error> {
+    check_reserved(api)?;
+    let info = api_info(api);
+    let client = client(api);
+    let groups = api.groups.iter().map(|g| group(api, g));
+    let operations = api.operations.iter().map(|op| operation_fn(api, op));
+    let enums = api.enums.iter().map(enum_def);
+    let models = api.models.iter().map(|m| model(m, true));
+    let params = api.params.iter().map(|m| model(m, false));
+    let paginated = api
+        .operations
+        .iter()
+        .filter_map(|op| paginated_impl(api, op));
+    let tokens = quote! {
+        #info
+        #client
+        #(#groups)*
+        #(#operations)*
+        #(#enums)*
+        #(#models)*
+        #(#params)*
+        #(#paginated)*
+    };
+    format_file(api, "models and client", tokens)
+}
+
+fn api_info(api: &Api) -> TokenStream {
+    let ClientInfo {
+        name,
+        token_env,
+        base_url_env,
+        default_base_url,
+    } = &api.client;
+    let default_base_url = match default_base_url {
+        Some(url) => quote!(Some(#url)),
+        None => quote!(None),
+    };
+    quote! {
+        /// What the runtime needs to know about this API to build a client.
+        pub const API: crate::rt::ApiInfo = crate::rt::ApiInfo {
+            name: #name,
+            token_env: #token_env,
+            base_url_env: #base_url_env,
+            default_base_url: #default_base_url,
+        };
+    }
+}
+
+fn client(api: &Api) -> TokenStream {
+    let title = &api.title;
+    let summary = format!(" Client for the {title}.");
+    let description = doc(api.description.as_deref());
+    let ClientInfo {
+        token_env,
+        base_url_env,
+        ..
+    } = &api.client;
+    let env_doc = format!(
+        " Build it with [`Client::builder`], or [`Client::from_env`] to read `{token_env}` (and `{base_url_env}`)."
+    );
+    quote! {
+        #[doc = #summary]
+        ///
+        #description
+        ///
+        #[doc = #env_doc]
+        /// Cloning is cheap: clones share one connection pool.
+        #[derive(Clone, Debug)]
+        pub struct Client {
+            transport: ::std::sync::Arc<crate::rt::Transport>,
+        }
+
+        impl Client {
+            /// A builder with the defaults of this API.
+            pub fn builder() -> crate::rt::ClientBuilder<Client> {
+                crate::rt::ClientBuilder::new(&API)
+            }
+
+            /// A client configured from the environment only.
+            pub fn from_env() -> Result<Client, crate::Error> {
+                Self::builder().build()
+            }
+
+            /// A client with this token and every other setting from the environment or defaults.
+            pub fn new(token: impl Into<String>) -> Result<Client, crate::Error> {
+                Self::builder().token(token).build()
+            }
+
+            /// The base URL requests go to.
+            pub fn base_url(&self) -> &str {
+                self.transport.base_url()
+            }
+        }
+
+        impl crate::rt::FromTransport for Client {
+            fn from_transport(transport: crate::rt::Transport) -> Self {
+                Client { transport: ::std::sync::Arc::new(transport) }
+            }
+        }
+    }
+}
+
+/// The accessor methods and operation methods of one resource group.
+fn group(api: &Api, group: &Group) -> TokenStream {
+    let ty = group_type(group);
+    let accessors = group.children.iter().map(|child| {
+        let mut path = group.path.clone();
+        path.push(child.clone());
+        let child_ty = api.group(&path).map(group_type);
+        let name = ident(&crate::naming::rust_ident(child));
+        let text = format!(" Operations on `{}`.", path.join("."));
+        quote! {
+            #[doc = #text]
+            pub fn #name(&self) -> #child_ty<'_> {
+                #child_ty { client: self.client() }
+            }
+        }
+    });
+    let methods = group
+        .operations
+        .iter()
+        .map(|&i| operation_method(api, &api.operations[i]));
+    let (decl, lifetime, client_expr) = if group.path.is_empty() {
+        (TokenStream::new(), quote!(), quote!(self))
+    } else {
+        let text = format!(
+            " The `{}` operations; from [`Client`].",
+            group.path.join(".")
+        );
+        (
+            quote! {
+                #[doc = #text]
+                #[derive(Clone, Copy, Debug)]
+                pub struct #ty<'a> {
+                    client: &'a Client,
+                }
+            },
+            quote!(<'_>),
+            quote!(self.client),
+        )
+    };
+    quote! {
+        #decl
+        impl #ty #lifetime {
+            #[allow(dead_code)]
+            fn client(&self) -> &Client {
+                #client_expr
+            }
+            #(#accessors)*
+            #(#methods)*
+        }
+    }
+}
+
+fn op_fn_name(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("op_{}", crate::naming::snake(&op.operation_id))
+}
+
+fn returned_type(op: &Operation) -> TokenStream {
+    match op.response.returned() {
+        Some(ty) => rust_type(ty),
+        None => quote!(()),
+    }
+}
+
+fn path_args(op: &Operation) -> (Vec<proc_macro2::Ident>, Vec<TokenStream>) {
+    let names: Vec<_> = op.path_params.iter().map(|p| ident(&p.rust)).collect();
+    let decls = names.iter().map(|n| quote!(#n: &str)).collect();
+    (names, decls)
+}
+
+/// The public method on a resource group: a call to the operation function, or a first page.
+fn operation_method(api: &Api, op: &Operation) -> TokenStream {
+    let name = ident(&crate::naming::rust_ident(&op.method));
+    let docs = doc(op.doc.as_deref());
+    let route = format!(" `{} {}`", op.http_method.as_str(), op.path);
+    let (names, decls) = path_args(op);
+    let params_decl = op.params.as_ref().map(|p| {
+        let p = ident(p);
+        quote!(params: &#p,)
+    });
+    let params_arg = op.params.as_ref().map(|_| quote!(params,));
+    let op_fn = op_fn_name(op);
+    let returned = returned_type(op);
+    let Some(pagination) = &op.pagination else {
+        return quote! {
+            #docs
+            ///
+            #[doc = #route]
+            pub fn #name(&self, #(#decls,)* #params_decl) -> Result<#returned, crate::Error> {
+                #op_fn(&self.client().transport, #(#names,)* #params_arg)
+            }
+        };
+    };
+    let Some(params_ty) = &op.params else {
+        return TokenStream::new();
+    };
+    let params_ty = ident(params_ty);
+    let cursor_field = ident(&pagination.param);
+    let _ = api;
+    quote! {
+        #docs
+        ///
+        #[doc = #route]
+        ///
+        /// Returns the first page; iterate the page to walk every item of every page.
+        pub fn #name(&self, #(#decls,)* params: &#params_ty) -> Result<crate::rt::Page<#returned>, crate::Error> {
+            let transport = self.client().transport.clone();
+            #( let #names = #names.to_owned(); )*
+            let params = params.clone();
+            crate::rt::Page::first(move |cursor| {
+                let mut params = params.clone();
+                if let Some(cursor) = cursor {
+                    params.#cursor_field = Some(cursor);
+                }
+                #op_fn(&transport, #(&#names,)* &params)
+            })
+        }
+    }
+}
+
+/// The function that performs one request of an operation.
+fn operation_fn(api: &Api, op: &Operation) -> TokenStream {
+    let op_fn = op_fn_name(op);
+    let (names, decls) = path_args(op);
+    let wires = op.path_params.iter().map(|p| p.py.as_str());
+    let params = op.params.as_ref().and_then(|p| api.model(p));
+    let params_decl = params.map(|p| {
+        let p = ident(&p.name);
+        quote!(params: &#p,)
+    });
+    let validate = params.map(|_| {
+        quote! {
+            if transport.validates() {
+                crate::rt::Validate::validate(params, "")?;
+            }
+        }
+    });
+    let method = format_ident!(
+        "{}",
+        match op.http_method {
+            HttpMethod::Get => "Get",
+            HttpMethod::Post => "Post",
+            HttpMethod::Put => "Put",
+            HttpMethod::Patch => "Patch",
+            HttpMethod::Delete => "Delete",
+        }
+    );
+    let mut template = op.path.clone();
+    for p in &op.path_params {
+        template = template.replace(&format!("{{{}}}", p.wire), "{}");
+    }
+    let query = params
+        .into_iter()
+        .flat_map(|m| &m.fields)
+        .filter(|f| f.location == Location::Query)
+        .map(|f| {
+            let field = ident(&f.rust);
+            let wire = &f.wire;
+            if f.is_option() {
+                quote! {
+                    if let Some(value) = &params.#field {
+                        request.query(#wire, value);
+                    }
+                }
+            } else {
+                quote!(request.query(#wire, &params.#field);)
+            }
+        });
+    let body = op.has_body.then(|| quote!(request.json_body(params)?;));
+    let returned = returned_type(op);
+    let read = match &op.response {
+        Response::Empty => quote!(transport.send(request).map(|_| ())),
+        Response::Json {
+            unwrap: Some(property),
+            ..
+        } => quote!(transport.send(request)?.json_at(#property)),
+        Response::Json { unwrap: None, .. } => quote!(transport.send(request)?.json()),
+    };
+    let has_query = params.is_some_and(|m| m.fields.iter().any(|f| f.location == Location::Query));
+    let request_mut = (op.has_body || has_query).then(|| quote!(mut));
+    let path_expr = if names.is_empty() {
+        quote!(#template.to_string())
+    } else {
+        quote!(format!(#template, #( crate::rt::encode_path(#names) ),*))
+    };
+    let text = format!(" Sends `{} {}`.", op.http_method.as_str(), op.path);
+    quote! {
+        #[doc = #text]
+        fn #op_fn(transport: &crate::rt::Transport, #(#decls,)* #params_decl) -> Result<#returned, crate::Error> {
+            #( crate::rt::check::path_param(#wires, #names)?; )*
+            #validate
+            let #request_mut request = crate::rt::Request::new(crate::rt::Method::#method, #path_expr);
+            #(#query)*
+            #body
+            #read
+        }
+    }
+}
+
+fn enum_def(def: &EnumDef) -> TokenStream {
+    let name = ident(&def.name);
+    let docs = doc(def.doc.as_deref());
+    let variants: Vec<_> = def.values.iter().map(|v| ident(&v.variant)).collect();
+    let wires: Vec<_> = def.values.iter().map(|v| v.wire.as_str()).collect();
+    let variant_docs = wires.iter().map(|w| format!(" `{w}`"));
+    quote! {
+        #docs
+        ///
+        /// Values this SDK does not know yet arrive as `Unknown` instead of failing.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub enum #name {
+            #( #[doc = #variant_docs] #variants, )*
+            /// A value not in the spec, kept as received.
+            Unknown(String),
+        }
+
+        impl crate::rt::WireEnum for #name {
+            const VALUES: &'static [&'static str] = &[#(#wires),*];
+
+            fn as_wire(&self) -> &str {
+                match self {
+                    #( #name::#variants => #wires, )*
+                    #name::Unknown(value) => value,
+                }
+            }
+
+            fn from_wire(value: &str) -> Self {
+                match value {
+                    #( #wires => #name::#variants, )*
+                    other => #name::Unknown(other.to_string()),
+                }
+            }
+        }
+
+        crate::wire_enum_impls!(#name);
+    }
+}
+
+fn model(model: &Model, is_model: bool) -> TokenStream {
+    let name = ident(&model.name);
+    let docs = doc(model.doc.as_deref());
+    let fields = model.fields.iter().map(|f| {
+        let field = ident(&f.rust);
+        let mut ty = rust_type(&f.ty);
+        if f.is_option() {
+            ty = quote!(Option<#ty>);
+        }
+        let docs = doc(f.doc.as_deref());
+        let wire = &f.wire;
+        let rename =
+            (f.rust.trim_start_matches("r#") != f.wire).then(|| quote!(#[serde(rename = #wire)]));
+        let serde = if f.location == Location::Query {
+            quote!(#[serde(skip)])
+        } else if f.nullable {
+            quote!(#[serde(default)])
+        } else if f.is_option() {
+            quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
+        } else {
+            quote!()
+        };
+        quote! {
+            #docs
+            #rename
+            #serde
+            pub #field: #ty,
+        }
+    });
+    let extra = model.keeps_unknown_fields.then(|| {
+        let bag = ident(crate::lower::UNKNOWN_FIELDS);
+        quote! {
+            /// Properties the spec does not describe, kept as received.
+            #[serde(flatten)]
+            pub #bag: ::serde_json::Map<String, ::serde_json::Value>,
+        }
+    });
+    let derives = if is_model {
+        quote!(#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
+    } else {
+        quote!(#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)])
+    };
+    let validate = validate_impl(model);
+    quote! {
+        #docs
+        #derives
+        pub struct #name {
+            #(#fields)*
+            #extra
+        }
+        #validate
+    }
+}
+
+/// `impl Validate`: every constraint of the spec, checked before a request is sent.
+fn validate_impl(model: &Model) -> TokenStream {
+    let mut statics = Vec::new();
+    let checks: Vec<TokenStream> = model
+        .fields
+        .iter()
+        .filter_map(|f| {
+            let field = ident(&f.rust);
+            let name = f.py.as_str();
+            let pattern_name = format!("{}_{}_PATTERN", model.name, f.py).to_shouty_snake_case();
+            let body = checks(
+                &f.ty,
+                &f.constraints,
+                quote!(value),
+                quote!(#name),
+                &pattern_name,
+                &mut statics,
+            )?;
+            Some(if f.is_option() {
+                quote! {
+                    if let Some(value) = &self.#field {
+                        #body
+                    }
+                }
+            } else {
+                quote! {
+                    let value = &self.#field;
+                    #body
+                }
+            })
+        })
+        .collect();
+    let name = ident(&model.name);
+    let at = if checks.is_empty() {
+        quote!(_at)
+    } else {
+        quote!(at)
+    };
+    quote! {
+        #(#statics)*
+        impl crate::rt::Validate for #name {
+            fn validate(&self, #at: &str) -> Result<(), crate::Error> {
+                #(#checks)*
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Checks of one value (`value: &T`) named `name` (a `&str` expression); `None` when the
+/// type and constraints leave nothing to check.
+fn checks(
+    ty: &TypeRef,
+    c: &Constraints,
+    value: TokenStream,
+    name: TokenStream,
+    pattern_name: &str,
+    statics: &mut Vec<TokenStream>,
+) -> Option<TokenStream> {
+    let mut out = Vec::new();
+    match ty {
+        TypeRef::String => {
+            if c.min_length.is_some() || c.max_length.is_some() {
+                let (min, max) = (option(c.min_length), option(c.max_length));
+                out.push(quote!(crate::rt::check::length(at, #name, #value, #min, #max)?;));
+            }
+            if let Some(pattern) = &c.pattern {
+                let static_name = format_ident!("{}", pattern_name);
+                statics.push(quote! {
+                    static #static_name: crate::rt::Pattern = crate::rt::Pattern::new(#pattern);
+                });
+                out.push(quote!(crate::rt::check::pattern(at, #name, #value, &#static_name)?;));
+            }
+            if let Some(format) = c.format {
+                let format = format_ident!("{}", format!("{format:?}"));
+                out.push(quote!(crate::rt::check::format(at, #name, #value, crate::rt::Format::#format)?;));
+            }
+        }
+        TypeRef::Integer | TypeRef::Number => {
+            if c.minimum.is_some() || c.maximum.is_some() {
+                let bound = |value: Option<f64>, exclusive: bool| match value {
+                    Some(v) => quote!(Some((#v, #exclusive))),
+                    None => quote!(None),
+                };
+                let min = bound(c.minimum, c.exclusive_minimum);
+                let max = bound(c.maximum, c.exclusive_maximum);
+                out.push(quote!(crate::rt::check::range(at, #name, *#value as f64, #min, #max)?;));
+            }
+        }
+        TypeRef::Enum(_) => out.push(quote!(crate::rt::check::known(at, #name, #value)?;)),
+        TypeRef::Model(_) => out.push(quote! {
+            crate::rt::Validate::validate(#value, &crate::rt::check::nested(at, #name))?;
+        }),
+        TypeRef::Array(item) => {
+            if c.min_items.is_some() || c.max_items.is_some() {
+                let (min, max) = (option(c.min_items), option(c.max_items));
+                out.push(quote!(crate::rt::check::items(at, #name, #value.len(), #min, #max)?;));
+            }
+            let inner = checks(
+                item,
+                &Constraints::default(),
+                quote!(item),
+                quote!(&item_name),
+                pattern_name,
+                statics,
+            );
+            if let Some(inner) = inner {
+                out.push(quote! {
+                    for (index, item) in #value.iter().enumerate() {
+                        let item_name = format!("{}[{}]", #name, index);
+                        #inner
+                    }
+                });
+            }
+        }
+        TypeRef::Map(inner_ty) => {
+            let inner = checks(
+                inner_ty,
+                &Constraints::default(),
+                quote!(item),
+                quote!(&item_name),
+                pattern_name,
+                statics,
+            );
+            if let Some(inner) = inner {
+                out.push(quote! {
+                    for (key, item) in #value.iter() {
+                        let item_name = format!("{}.{}", #name, key);
+                        #inner
+                    }
+                });
+            }
+        }
+        TypeRef::Boolean | TypeRef::Any | TypeRef::Object => {}
+    }
+    (!out.is_empty()).then(|| quote!(#(#out)*))
+}
+
+fn option(value: Option<usize>) -> TokenStream {
+    match value {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    }
+}
+
+/// `impl Paginated` for the response of a paged operation.
+fn paginated_impl(api: &Api, op: &Operation) -> Option<TokenStream> {
+    let p = op.pagination.as_ref()?;
+    let Response::Json {
+        ty: TypeRef::Model(response),
+        ..
+    } = &op.response
+    else {
+        return None;
+    };
+    let response = ident(response);
+    let item = rust_type(&p.item_ty);
+    let items_step = p.items.steps.first()?;
+    let items = ident(&items_step.rust);
+    let (borrow, owned) = if items_step.optional {
+        (
+            quote!(self.#items.as_deref().unwrap_or(&[])),
+            quote!(self.#items.unwrap_or_default()),
+        )
+    } else {
+        (quote!(&self.#items), quote!(self.#items))
+    };
+    let style = format_ident!(
+        "{}",
+        match p.style {
+            PageStyle::Page => "Page",
+            PageStyle::Offset => "Offset",
+        }
+    );
+    let read = |path: &Option<FieldPath>| match path {
+        Some(path) => read_path(path),
+        None => quote!(None),
+    };
+    let current = read_path(&p.current);
+    let (last, size, total) = (read(&p.last), read(&p.size), read(&p.total));
+    let _ = api;
+    Some(quote! {
+        impl crate::rt::Paginated for #response {
+            type Item = #item;
+
+            fn items(&self) -> &[#item] {
+                #borrow
+            }
+
+            fn into_items(self) -> Vec<#item> {
+                #owned
+            }
+
+            fn next_cursor(&self) -> Option<i64> {
+                crate::rt::PageState {
+                    style: crate::rt::PageStyle::#style,
+                    current: #current,
+                    last: #last,
+                    size: #size,
+                    total: #total,
+                    count: self.items().len(),
+                }
+                .next_cursor()
+            }
+        }
+    })
+}

@@ -1,0 +1,272 @@
+//! The intermediate representation: one API as the emitters see it, with every name resolved,
+//! every `$ref` followed and every constraint collected. Emitters only print this.
+
+use serde_json::Value;
+
+/// One API (one spec file).
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// Rust module name, from the spec's file name (`talkover`).
+    pub module: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub version: String,
+    pub client: ClientInfo,
+    /// Object schemas, sorted by name.
+    pub models: Vec<Model>,
+    /// String enums, sorted by name.
+    pub enums: Vec<EnumDef>,
+    /// Operation request structs (query + body fields of one operation).
+    pub params: Vec<Model>,
+    pub operations: Vec<Operation>,
+    /// Resource groups, parents before children; the first is the client itself (empty path).
+    pub groups: Vec<Group>,
+}
+
+/// From `info.x-sdk-client`.
+#[derive(Debug, Clone)]
+pub struct ClientInfo {
+    /// Public client name (`Talkover`): the Python class.
+    pub name: String,
+    pub token_env: String,
+    pub base_url_env: String,
+    /// The spec's first server, unless it is templated (then the user must give one).
+    pub default_base_url: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub name: String,
+    pub doc: Option<String>,
+    pub fields: Vec<Field>,
+    /// Responses keep fields the spec does not know; operation params do not.
+    pub keeps_unknown_fields: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The name on the wire.
+    pub wire: String,
+    /// Rust identifier (possibly `r#type`).
+    pub rust: String,
+    /// Python attribute / argument name (possibly `from_`).
+    pub py: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    pub doc: Option<String>,
+    pub constraints: Constraints,
+    pub default: Option<Value>,
+    /// Where an operation parameter goes; `Body` for model fields.
+    pub location: Location,
+}
+
+impl Field {
+    /// Whether the Rust type is wrapped in `Option`.
+    pub fn is_option(&self) -> bool {
+        !self.required || self.nullable
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    Query,
+    Body,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeRef {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    /// Any JSON value.
+    Any,
+    /// A free-form JSON object.
+    Object,
+    /// An object whose values all have one type.
+    Map(Box<TypeRef>),
+    Array(Box<TypeRef>),
+    Model(String),
+    Enum(String),
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Constraints {
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    pub exclusive_minimum: bool,
+    pub exclusive_maximum: bool,
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+    pub pattern: Option<String>,
+    pub format: Option<Format>,
+    pub min_items: Option<usize>,
+    pub max_items: Option<usize>,
+}
+
+impl Constraints {
+    pub fn is_empty(&self) -> bool {
+        *self == Constraints::default()
+    }
+}
+
+/// String formats the SDK checks before sending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Date,
+    DateTime,
+    Uri,
+    Email,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumDef {
+    pub name: String,
+    pub doc: Option<String>,
+    pub values: Vec<EnumValue>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumValue {
+    pub wire: String,
+    pub variant: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl HttpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Operation {
+    pub operation_id: String,
+    /// snake_case method name in both languages.
+    pub method: String,
+    /// Resource group path, snake_case (`["agents", "actions"]`); empty = on the client.
+    pub group: Vec<String>,
+    pub http_method: HttpMethod,
+    /// Path template as in the spec (`/api/v1/agents/{agent_id}/call`).
+    pub path: String,
+    pub summary: Option<String>,
+    pub doc: Option<String>,
+    pub path_params: Vec<PathParam>,
+    /// Name of the request struct in `Api::params`, when the operation has query or body fields.
+    pub params: Option<String>,
+    pub has_body: bool,
+    pub response: Response,
+    pub pagination: Option<Pagination>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PathParam {
+    pub wire: String,
+    pub rust: String,
+    pub py: String,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Response {
+    /// No body (204) or one the spec does not describe.
+    Empty,
+    /// A JSON body; with `unwrap`, the method returns that property of it.
+    Json { ty: TypeRef, unwrap: Option<String> },
+}
+
+impl Response {
+    /// The type the SDK method hands back (before any paging).
+    pub fn returned(&self) -> Option<&TypeRef> {
+        match self {
+            Response::Empty => None,
+            Response::Json { ty, .. } => Some(ty),
+        }
+    }
+}
+
+/// From `x-sdk-pagination`.
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    pub style: PageStyle,
+    /// Rust field of the params struct that selects the page (or offset).
+    pub param: String,
+    /// The response property with the items, and their type.
+    pub items: FieldPath,
+    pub item_ty: TypeRef,
+    /// `page`: the current page number; `offset`: the offset applied.
+    pub current: FieldPath,
+    /// `page`: the last page number, when the response gives one.
+    pub last: Option<FieldPath>,
+    /// Page size applied, to stop on a short page.
+    pub size: Option<FieldPath>,
+    /// `offset`: the total number of items, when the response gives one.
+    pub total: Option<FieldPath>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageStyle {
+    Page,
+    Offset,
+}
+
+/// A path of fields from a response model down to a value.
+#[derive(Debug, Clone)]
+pub struct FieldPath {
+    pub steps: Vec<FieldStep>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldStep {
+    pub rust: String,
+    pub optional: bool,
+}
+
+/// A node of the resource tree: `client.agents`, `client.agents.actions`.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub path: Vec<String>,
+    /// Child group names (last path segment), in first-seen order.
+    pub children: Vec<String>,
+    /// Indexes into `Api::operations`.
+    pub operations: Vec<usize>,
+}
+
+impl Group {
+    /// Type-name stem: `AgentsActions`; the client group has none.
+    pub fn stem(&self) -> String {
+        self.path.iter().map(|s| crate::naming::pascal(s)).collect()
+    }
+}
+
+impl Api {
+    pub fn model(&self, name: &str) -> Option<&Model> {
+        self.models
+            .iter()
+            .chain(self.params.iter())
+            .find(|m| m.name == name)
+    }
+
+    pub fn enum_def(&self, name: &str) -> Option<&EnumDef> {
+        self.enums.iter().find(|e| e.name == name)
+    }
+
+    pub fn group(&self, path: &[String]) -> Option<&Group> {
+        self.groups.iter().find(|g| g.path == path)
+    }
+}

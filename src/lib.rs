@@ -1,0 +1,50 @@
+//! # talkover
+//!
+//! A blocking client for the Talkover voice-agent REST API ([`Client`]) and the Talkturo API
+//! ([`talkturo::Client`]), generated from the OpenAPI specs in `spec/`. No async runtime:
+//! each call is one request on a pooled connection.
+//!
+//! ```no_run
+//! use talkover::{Client, MakeCallParams};
+//!
+//! let client = Client::from_env()?; // TALKOVER_TOKEN
+//! let call = client.calls().create(
+//!     "agent_123456",
+//!     &MakeCallParams { to: "+1234567890".into(), is_testing: Some(true), ..Default::default() },
+//! )?;
+//! println!("{} is {}", call.id, call.status);
+//! # Ok::<(), talkover::Error>(())
+//! ```
+//!
+//! Everything API-specific is generated; the modules below are the runtime every API shares.
+//! Generated code reaches the runtime as `crate::rt`, `crate::Error` and `crate::py`, so a
+//! crate that includes generated code re-exports those three at its root.
+
+mod config;
+mod encoding;
+mod error;
+mod error_body;
+mod pagination;
+mod transport;
+mod validation;
+mod wire_enum;
+
+#[cfg(feature = "python")]
+pub mod py;
+
+pub use error::{ApiError, Error};
+
+/// The runtime the generated clients are built on: transport, pagination, validation.
+pub mod rt {
+    pub use crate::config::{ApiInfo, ClientBuilder, FromTransport};
+    pub use crate::encoding::{encode_path, ToQuery};
+    pub use crate::pagination::{Page, PageIter, PageState, PageStyle, Paginated};
+    pub use crate::transport::{Method, Request, Response, Transport};
+    pub use crate::validation::{check, Format, Pattern, Validate};
+    pub use crate::wire_enum::WireEnum;
+}
+
+include!(concat!(env!("OUT_DIR"), "/apis.rs"));
+
+/// The Talkover API is the crate's main one: `talkover::Client`, `talkover::Call`, ….
+pub use crate::talkover::*;

@@ -1,0 +1,50 @@
+//! The constructor arguments every generated Python client takes, applied to a builder.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use pyo3::prelude::*;
+
+use crate::rt::{ClientBuilder, FromTransport};
+use crate::Error;
+
+pub struct ClientSettings {
+    pub token: Option<String>,
+    pub base_url: Option<String>,
+    pub timeout: Option<f64>,
+    pub validate: bool,
+    pub default_headers: Option<BTreeMap<String, String>>,
+}
+
+impl ClientSettings {
+    pub fn build<C: FromTransport>(
+        self,
+        py: Python<'_>,
+        mut builder: ClientBuilder<C>,
+    ) -> PyResult<C> {
+        builder = builder
+            .user_agent(format!("talkover-python/{}", env!("CARGO_PKG_VERSION")))
+            .validate(self.validate);
+        if let Some(token) = self.token {
+            builder = builder.token(token);
+        }
+        if let Some(base_url) = self.base_url {
+            builder = builder.base_url(base_url);
+        }
+        if let Some(seconds) = self.timeout {
+            let timeout = Duration::try_from_secs_f64(seconds)
+                .ok()
+                .filter(|t| !t.is_zero())
+                .ok_or_else(|| {
+                    let message =
+                        format!("timeout must be a positive number of seconds, not {seconds}");
+                    super::to_pyerr(py, Error::Configuration(message))
+                })?;
+            builder = builder.timeout(timeout);
+        }
+        for (name, value) in self.default_headers.into_iter().flatten() {
+            builder = builder.default_header(name, value);
+        }
+        builder.build().map_err(|e| super::to_pyerr(py, e))
+    }
+}

@@ -1,0 +1,21 @@
+//! The Python face of the runtime (feature `python`): the `talkover._native` module, value
+//! conversions, errors raised as the exceptions of `talkover.errors`, client settings and the
+//! iterator that walks pages. The generated pyo3 classes build on these.
+
+mod client;
+mod convert;
+mod errors;
+mod pages;
+
+use pyo3::prelude::*;
+
+pub use client::ClientSettings;
+pub use convert::{convert, from_py, from_py_opt, repr, to_dict, ToPy};
+pub use errors::to_pyerr;
+pub use pages::PageIterator;
+
+#[pymodule]
+fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_class::<PageIterator>()?;
+    crate::register_apis(module)
+}
