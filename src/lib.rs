@@ -1,24 +1,11 @@
-//! # talkover
+#![doc = include_str!("../README.md")]
 //!
-//! A blocking client for the Talkover voice-agent REST API ([`Client`]) and the Talkturo API
-//! ([`talkturo::Client`]), generated from the OpenAPI specs in `spec/`. No async runtime:
-//! each call is one request on a pooled connection.
+//! ## The runtime
 //!
-//! ```no_run
-//! use talkover::{Client, MakeCallParams};
-//!
-//! let client = Client::from_env()?; // TALKOVER_TOKEN
-//! let call = client.calls().create(
-//!     "agent_123456",
-//!     &MakeCallParams { to: "+1234567890".into(), is_testing: Some(true), ..Default::default() },
-//! )?;
-//! println!("{} is {}", call.id, call.status);
-//! # Ok::<(), talkover::Error>(())
-//! ```
-//!
-//! Everything API-specific is generated; the modules below are the runtime every API shares.
-//! Generated code reaches the runtime as `crate::rt`, `crate::Error` and `crate::py`, so a
-//! crate that includes generated code re-exports those three at its root.
+//! Everything API-specific is generated from `spec/` into `OUT_DIR` and included below; the
+//! modules of this crate are the runtime every API shares. Generated code reaches it as
+//! `crate::rt`, `crate::Error` and `crate::py`, so a crate that includes generated code
+//! re-exports those three at its root.
 
 mod config;
 mod encoding;

@@ -129,7 +129,7 @@ pub fn lower(module: &str, spec: &OpenAPI) -> Result<Api> {
             .map(|m| m.name.as_str())
             .chain(enum_names),
     )?;
-    Ok(Api {
+    let mut api = Api {
         module: module.to_string(),
         title: spec.info.title.clone(),
         description: spec.info.description.clone(),
@@ -140,7 +140,35 @@ pub fn lower(module: &str, spec: &OpenAPI) -> Result<Api> {
         params,
         operations,
         groups,
-    })
+    };
+    prune_unreachable(&mut api);
+    Ok(api)
+}
+
+/// Drops schemas no operation sends or returns, such as the envelope around an unwrapped
+/// response or the error bodies: the SDK never hands them to the user.
+fn prune_unreachable(api: &mut Api) {
+    let mut stack: Vec<TypeRef> = api.params.iter().flat_map(|p| p.fields.iter().map(|f| f.ty.clone())).collect();
+    stack.extend(api.operations.iter().filter_map(|op| op.response.returned().cloned()));
+    let (mut models, mut enums) = (HashSet::new(), HashSet::new());
+    while let Some(ty) = stack.pop() {
+        match ty {
+            TypeRef::Model(name) => {
+                if let Some(model) = api.models.iter().find(|m| m.name == name) {
+                    if models.insert(name) {
+                        stack.extend(model.fields.iter().map(|f| f.ty.clone()));
+                    }
+                }
+            }
+            TypeRef::Enum(name) => {
+                enums.insert(name);
+            }
+            TypeRef::Array(inner) | TypeRef::Map(inner) => stack.push(*inner),
+            _ => {}
+        }
+    }
+    api.models.retain(|m| models.contains(&m.name));
+    api.enums.retain(|e| enums.contains(&e.name));
 }
 
 fn client_info(module: &str, spec: &OpenAPI) -> Result<ClientInfo> {

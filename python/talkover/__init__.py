@@ -12,50 +12,10 @@ from __future__ import annotations
 
 from importlib import metadata as _metadata
 
-from talkover import _native
 from talkover._native import *  # noqa: F403  (the generated clients, models and pages)
-from talkover.errors import (
-    APIConnectionError,
-    APIError,
-    APIResponseValidationError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigurationError,
-    ConflictError,
-    InternalServerError,
-    NotFoundError,
-    PaymentRequiredError,
-    PermissionDeniedError,
-    RateLimitError,
-    RequestValidationError,
-    TalkoverError,
-    UnprocessableEntityError,
-)
+from talkover.errors import *  # noqa: F403  (the exception hierarchy)
 
 try:
     __version__ = _metadata.version("talkover")
 except _metadata.PackageNotFoundError:  # running from a source tree without metadata
     __version__ = "0.0.0"
-
-__all__ = [
-    "APIConnectionError",
-    "APIError",
-    "APIResponseValidationError",
-    "APIStatusError",
-    "APITimeoutError",
-    "AuthenticationError",
-    "BadRequestError",
-    "ConfigurationError",
-    "ConflictError",
-    "InternalServerError",
-    "NotFoundError",
-    "PaymentRequiredError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "RequestValidationError",
-    "TalkoverError",
-    "UnprocessableEntityError",
-]
-__all__ += _native.__all__

@@ -11,7 +11,6 @@ __all__ = [
     "AgentsActionsResource",
     "AgentsResource",
     "Assistant",
-    "AssistantResponse",
     "AssistantsResource",
     "Call",
     "CallAgent",
@@ -20,11 +19,9 @@ __all__ = [
     "HealthResource",
     "ListCallsPage",
     "ListCallsResponse",
-    "MakeCallResponse",
     "PageIterator",
     "Talkover",
     "Talkturo",
-    "UpsertActionResponse",
 ]
 
 _T = TypeVar("_T")
@@ -199,7 +196,7 @@ class Action:
     def updated_at(self) -> str | None:
         ...
     def to_dict(self) -> builtins.dict[str, Any]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
 @final
 class ActionCustomHeader:
@@ -212,7 +209,7 @@ class ActionCustomHeader:
     def value(self) -> str:
         """Header value."""
     def to_dict(self) -> builtins.dict[str, Any]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
 @final
 class ActionInput:
@@ -234,7 +231,7 @@ class ActionInput:
     def value(self) -> Any | None:
         """Fixed value of the parameter; any JSON value."""
     def to_dict(self) -> builtins.dict[str, Any]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
 @final
 class Call:
@@ -283,7 +280,7 @@ class Call:
     def updated_at(self) -> str | None:
         """When the call was last changed."""
     def to_dict(self) -> builtins.dict[str, Any]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
 @final
 class CallAgent:
@@ -299,7 +296,7 @@ class CallAgent:
     def label(self) -> str | None:
         ...
     def to_dict(self) -> builtins.dict[str, Any]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
 @final
 class CallPagination:
@@ -324,7 +321,7 @@ class CallPagination:
     def to(self) -> int:
         """Position of the last item on this page within the whole result."""
     def to_dict(self) -> builtins.dict[str, Any]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
 @final
 class ListCallsResponse:
@@ -338,32 +335,7 @@ class ListCallsResponse:
     def pagination(self) -> CallPagination:
         """Position of this page within the whole result."""
     def to_dict(self) -> builtins.dict[str, Any]: ...
-    def __eq__(self, other: object) -> bool: ...
-
-@final
-class MakeCallResponse:
-    @property
-    def success(self) -> bool:
-        """Whether the request was handled."""
-    @property
-    def data(self) -> Call:
-        """A phone call placed or received by a voice agent."""
-    def to_dict(self) -> builtins.dict[str, Any]: ...
-    def __eq__(self, other: object) -> bool: ...
-
-@final
-class UpsertActionResponse:
-    @property
-    def success(self) -> bool:
-        """Whether the request was handled."""
-    @property
-    def message(self) -> str:
-        """Confirmation text."""
-    @property
-    def data(self) -> Action:
-        """A tool a voice agent can run during or after a call."""
-    def to_dict(self) -> builtins.dict[str, Any]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
 @final
 class ListCallsPage:
@@ -379,7 +351,7 @@ class ListCallsPage:
     def pagination(self) -> CallPagination:
         """Position of this page within the whole result."""
     def to_dict(self) -> builtins.dict[str, Any]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def has_next_page(self) -> bool: ...
     def next_page(self) -> ListCallsPage | None: ...
     def __iter__(self) -> Iterator[Call]: ...
@@ -479,15 +451,4 @@ class Assistant:
     def recording_enabled(self) -> bool | None:
         """Whether calls are recorded."""
     def to_dict(self) -> builtins.dict[str, Any]: ...
-    def __eq__(self, other: object) -> bool: ...
-
-@final
-class AssistantResponse:
-    @property
-    def success(self) -> bool:
-        """Whether the request was handled."""
-    @property
-    def assistant(self) -> Assistant:
-        """An AI voice agent with its language-model and voice settings."""
-    def to_dict(self) -> builtins.dict[str, Any]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...

@@ -224,7 +224,11 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
         let inits = m.fields.iter().map(|f| {
             let field = ident(&f.rust);
             let (_, convert) = argument(f);
-            quote!(#field: #convert)
+            if field == convert.to_string() {
+                quote!(#field)
+            } else {
+                quote!(#field: #convert)
+            }
         });
         quote! {
             let params = super::#ty { #(#inits,)* };

@@ -132,7 +132,7 @@ fn model_members(out: &mut String, model: &Model) {
         }
     }
     out.push_str("    def to_dict(self) -> builtins.dict[str, Any]: ...\n");
-    out.push_str("    def __eq__(self, other: object) -> bool: ...\n");
+    out.push_str("    def __eq__(self, other: object, /) -> bool: ...\n");
 }
 
 fn emit_group(out: &mut String, api: &Api, group: &Group) {

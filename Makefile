@@ -1,0 +1,58 @@
+# Everything a fresh machine with cargo and python3 needs: `make demo` and `make test`.
+# Python tools go into .venv (pinned in requirements-dev.txt); nothing is taken from the host.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SPECS  := $(wildcard spec/*.yaml)
+
+.PHONY: demo test develop stubs snapshots check-rust test-rust test-python stubtest lint-python validate-specs clean
+
+## demo: build the Python package into .venv and run the quickstart against a local server
+demo: develop
+	$(BIN)/python examples/quickstart.py --local
+
+## test: every check CI runs
+test: check-rust test-rust test-python stubtest lint-python validate-specs
+
+$(BIN)/.installed: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+## develop: build the native module and install it (editable) into .venv
+develop: $(BIN)/.installed
+	VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/maturin develop --quiet
+
+check-rust:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets --all-features -- -D warnings
+
+test-rust:
+	cargo test --workspace
+
+test-python: develop
+	$(BIN)/python -m pytest -q
+
+# stubtest imports the installed package; run it from a folder without a `talkover` source tree.
+stubtest: develop
+	cd tests && ../$(BIN)/python -m mypy.stubtest talkover
+
+lint-python: $(BIN)/.installed
+	$(BIN)/python -m mypy python/talkover tests/python examples
+
+validate-specs: $(BIN)/.installed
+	$(BIN)/openapi-spec-validator $(SPECS) codegen/tests/fixtures/edge.yaml
+
+## stubs: rewrite python/talkover/_native.pyi after a spec change
+stubs:
+	cargo run --quiet -p talkover-codegen -- $(SPECS) target/generated
+	cp target/generated/_native.pyi python/talkover/_native.pyi
+
+## snapshots: review generated-code changes (cargo-insta if installed, else accept into .snap.new files)
+snapshots:
+	INSTA_UPDATE=new cargo test -p talkover-codegen --test snapshots || true
+	@command -v cargo-insta >/dev/null && cargo insta review || echo "review the .snap.new files, then rename them over the .snap files"
+
+clean:
+	rm -rf $(VENV) target
