@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SPECS  := $(wildcard spec/*.yaml)
 
-.PHONY: demo test develop stubs snapshots check-rust test-rust test-python stubtest lint-python validate-specs clean
+.PHONY: bench demo test develop stubs snapshots check-rust test-rust test-python stubtest lint-python validate-specs clean
 
 ## demo: build the Python package into .venv and run the quickstart against a local server
 demo: develop
@@ -39,7 +39,7 @@ stubtest: develop
 	cd tests && ../$(BIN)/python -m mypy.stubtest talkover
 
 lint-python: $(BIN)/.installed
-	$(BIN)/python -m mypy python/talkover tests/python examples
+	$(BIN)/python -m mypy python/talkover tests/python examples benchmarks
 
 validate-specs: $(BIN)/.installed
 	$(BIN)/openapi-spec-validator $(SPECS) codegen/tests/fixtures/edge.yaml
@@ -56,3 +56,8 @@ snapshots:
 
 clean:
 	rm -rf $(VENV) target
+
+## bench: latency, model access and thread-scaling numbers (printed, never asserted)
+bench: $(BIN)/.installed
+	VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/maturin develop --release --quiet
+	$(BIN)/python benchmarks/bench_client.py

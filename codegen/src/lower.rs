@@ -148,8 +148,16 @@ pub fn lower(module: &str, spec: &OpenAPI) -> Result<Api> {
 /// Drops schemas no operation sends or returns, such as the envelope around an unwrapped
 /// response or the error bodies: the SDK never hands them to the user.
 fn prune_unreachable(api: &mut Api) {
-    let mut stack: Vec<TypeRef> = api.params.iter().flat_map(|p| p.fields.iter().map(|f| f.ty.clone())).collect();
-    stack.extend(api.operations.iter().filter_map(|op| op.response.returned().cloned()));
+    let mut stack: Vec<TypeRef> = api
+        .params
+        .iter()
+        .flat_map(|p| p.fields.iter().map(|f| f.ty.clone()))
+        .collect();
+    stack.extend(
+        api.operations
+            .iter()
+            .filter_map(|op| op.response.returned().cloned()),
+    );
     let (mut models, mut enums) = (HashSet::new(), HashSet::new());
     while let Some(ty) = stack.pop() {
         match ty {

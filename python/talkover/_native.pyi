@@ -79,6 +79,14 @@ class CallsResource:
         Starts one outbound phone call handled by the given voice agent and returns the new call record.
 
         `POST /api/v1/agents/{agent_id}/call`
+
+        Args:
+            agent_id: Identifier of the voice agent that will run the call.
+            to: Number to dial, in international (E.164) format. Must match `^\\+[1-9]\\d{1,14}$`.
+            payload: Values for the placeholders in the agent's prompt.
+            context: Your own data for this call; it is not used in the conversation but is echoed in every webhook event about the call.
+            delay_seconds: Seconds to wait before dialling (at most one hour). From 0 to 3600. Server default: 0.
+            is_testing: Marks a test call, which costs no credits and is left out of analytics. Server default: false.
         """
     def list(
         self,
@@ -97,6 +105,16 @@ class CallsResource:
         Returns the calls of the token's environment one page at a time, optionally narrowed by status, direction, agent, date range or a text search.
 
         `GET /api/v1/calls`
+
+        Args:
+            status: Only calls in this state. One of: initiated, ringing, answered, completed, failed, busy, no-answer.
+            direction: Only inbound or only outbound calls. One of: inbound, outbound.
+            agent_id: Only calls handled by this agent.
+            date_from: Earliest call date to include (YYYY-MM-DD). A date, YYYY-MM-DD.
+            date_to: Latest call date to include (YYYY-MM-DD). A date, YYYY-MM-DD.
+            search: Text matched against phone numbers and call SIDs.
+            per_page: Page size. From 1 to 100. Server default: 20.
+            page: Page number, starting at 1. At least 1. Server default: 1.
         """
 
 @final
@@ -136,6 +154,25 @@ class AgentsActionsResource:
         Adds a tool (webhook, transfer, hold or external action) to a voice agent, or updates an existing one. Afterwards the agent is back in draft and must be published again.
 
         `POST /api/v1/agents/{agent_id}/actions`
+
+        Args:
+            agent_id: Identifier of the voice agent that owns the action.
+            node_id: Workflow node this action belongs to.
+            name: Name of the action. At most 255 characters.
+            description: What the action does, in detail.
+            type: Kind of action. One of: webhook, transfer, hold, external.
+            inputs: Parameters the action takes.
+            integration: Integration settings for the action.
+            url: Endpoint a webhook action calls. An absolute URL.
+            authorization_url: Separate authorization endpoint for webhook targets that need one. An absolute URL.
+            authorization_scheme: How the request to url is authenticated. One of: none, bearer, basic, api_key, custom. Server default: none.
+            custom_headers: Extra HTTP headers sent with the webhook request.
+            speak_on_send: What the agent says as the webhook is fired.
+            speak_on_receive: What the agent says once the webhook answers successfully; it may use template variables from the response.
+            execution_mode: Whether the action runs during the conversation or after the call ends (post_call applies only to the external type). One of: during_call, post_call. Server default: during_call.
+            hold_duration: How long a hold action keeps the caller waiting, in seconds.
+            transfer_to: E.164 number a transfer action forwards the call to. Must match `^\\+[1-9]\\d{1,14}$`.
+            current_status: Whether the action is enabled. One of: active, inactive. Server default: active.
         """
 
 @final
@@ -395,6 +432,11 @@ class AssistantsResource:
         Creates a voice assistant in a workspace, optionally starting from one of the built-in templates; its settings can be adjusted afterwards.
 
         `POST /api/assistants`
+
+        Args:
+            account_slug: Workspace slug, the last segment of the dashboard URL.
+            name: Display name of the assistant.
+            template_id: Starter template to copy settings from. One of: outbound-setter, inbound-support, follow-up, custom. Server default: custom.
         """
     def retrieve(
         self,
@@ -405,6 +447,9 @@ class AssistantsResource:
         Fetches one assistant by its id.
 
         `GET /api/assistants/{id}`
+
+        Args:
+            id: Identifier of the assistant.
         """
 
 @final

@@ -7,7 +7,7 @@ pub mod stubs;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::ir::{Api, FieldPath, Group, TypeRef};
+use crate::ir::{Api, Field, FieldPath, Group, Operation, TypeRef};
 use crate::Error;
 
 /// Names the generated Rust module defines itself; a spec type of the same name would clash.
@@ -111,4 +111,99 @@ pub fn check_reserved(api: &Api) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// The keyword arguments of an operation's Python method: required ones first, then optional.
+pub fn python_arguments<'a>(api: &'a Api, op: &Operation) -> Vec<&'a Field> {
+    let fields: Vec<&Field> = op
+        .params
+        .as_ref()
+        .and_then(|p| api.model(p))
+        .map(|m| m.fields.iter().collect())
+        .unwrap_or_default();
+    let (required, optional): (Vec<&Field>, Vec<&Field>) =
+        fields.into_iter().partition(|f| !f.is_option());
+    required.into_iter().chain(optional).collect()
+}
+
+/// The docstring of an operation's Python method: what it does, its route and every argument
+/// with its constraints and default.
+pub fn python_method_doc(api: &Api, op: &Operation) -> String {
+    let mut doc = op.doc.clone().unwrap_or_default();
+    if !doc.is_empty() {
+        doc.push_str("\n\n");
+    }
+    doc.push_str(&format!("`{} {}`", op.http_method.as_str(), op.path));
+    let mut args: Vec<String> = op
+        .path_params
+        .iter()
+        .map(|p| {
+            format!("{}: {}", p.py, p.doc.as_deref().unwrap_or(""))
+                .trim_end()
+                .to_string()
+        })
+        .collect();
+    for f in python_arguments(api, op) {
+        let mut line = format!(
+            "{}: {}",
+            f.py,
+            f.doc.as_deref().unwrap_or("").replace('\n', " ")
+        );
+        let note = constraint_note(api, f);
+        if !note.is_empty() {
+            line.push(' ');
+            line.push_str(&note);
+        }
+        args.push(line.trim_end().to_string());
+    }
+    if !args.is_empty() {
+        doc.push_str("\n\nArgs:\n");
+        doc.push_str(
+            &args
+                .iter()
+                .map(|a| format!("    {a}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+    }
+    doc
+}
+
+/// `One of: a, b. From 0 to 3600. Default 0.` — what the spec says a value must be.
+fn constraint_note(api: &Api, f: &Field) -> String {
+    let c = &f.constraints;
+    let mut notes = Vec::new();
+    if let TypeRef::Enum(name) = &f.ty {
+        if let Some(def) = api.enum_def(name) {
+            let values: Vec<&str> = def.values.iter().map(|v| v.wire.as_str()).collect();
+            notes.push(format!("One of: {}.", values.join(", ")));
+        }
+    }
+    match (c.minimum, c.maximum) {
+        (Some(min), Some(max)) => notes.push(format!("From {min} to {max}.")),
+        (Some(min), None) => notes.push(format!("At least {min}.")),
+        (None, Some(max)) => notes.push(format!("At most {max}.")),
+        (None, None) => {}
+    }
+    if let Some(max) = c.max_length {
+        notes.push(format!("At most {max} characters."));
+    }
+    if let Some(pattern) = &c.pattern {
+        notes.push(format!("Must match `{pattern}`."));
+    }
+    if let Some(format) = c.format {
+        notes.push(match format {
+            crate::ir::Format::Date => "A date, YYYY-MM-DD.".into(),
+            crate::ir::Format::DateTime => "An RFC 3339 date-time.".into(),
+            crate::ir::Format::Uri => "An absolute URL.".into(),
+            crate::ir::Format::Email => "An email address.".into(),
+        });
+    }
+    if let Some(default) = &f.default {
+        notes.push(format!(
+            "Server default: {}.",
+            default.to_string().trim_matches('"')
+        ));
+    }
+    notes.join(" ")
 }

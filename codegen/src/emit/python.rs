@@ -189,15 +189,10 @@ fn argument(f: &Field) -> (TokenStream, TokenStream) {
 
 fn method(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&rust_ident(&op.method));
-    let docs = doc(op.doc.as_deref());
-    let route = format!(" `{} {}`", op.http_method.as_str(), op.path);
+    let docs = doc(Some(&super::python_method_doc(api, op)));
     let params = op.params.as_ref().and_then(|p| api.model(p));
-    let fields: Vec<&Field> = params
-        .map(|m| m.fields.iter().collect())
-        .unwrap_or_default();
     // Required arguments first so the signature reads naturally; all are keyword-only.
-    let mut ordered: Vec<&Field> = fields.iter().copied().filter(|f| !f.is_option()).collect();
-    ordered.extend(fields.iter().copied().filter(|f| f.is_option()));
+    let ordered = super::python_arguments(api, op);
 
     let path_names: Vec<_> = op
         .path_params
@@ -250,8 +245,6 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
     };
     quote! {
         #docs
-        ///
-        #[doc = #route]
         #[pyo3(signature = (#(#signature),*))]
         #[allow(clippy::too_many_arguments)]
         fn #name<'py>(&self, py: Python<'py>, #(#decls),*) -> PyResult<Bound<'py, PyAny>> {

@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use super::python::{class_names, group_class, page_class};
+use super::{python_arguments, python_method_doc};
 use crate::ir::*;
 use crate::Generated;
 
@@ -178,24 +179,17 @@ fn emit_group(out: &mut String, api: &Api, group: &Group) {
 fn method(out: &mut String, api: &Api, op: &Operation) {
     let mut args = vec!["self".to_string()];
     args.extend(op.path_params.iter().map(|p| format!("{}: str", p.py)));
-    let fields: Vec<&Field> = op
-        .params
-        .as_ref()
-        .and_then(|p| api.model(p))
-        .map(|m| m.fields.iter().collect())
-        .unwrap_or_default();
+    let fields = python_arguments(api, op);
     if !fields.is_empty() {
         args.push("*".into());
     }
-    for f in fields.iter().filter(|f| !f.is_option()) {
-        args.push(format!("{}: {}", f.py, argument_type(api, &f.ty)));
-    }
-    for f in fields.iter().filter(|f| f.is_option()) {
-        args.push(format!(
-            "{}: {} | None = None",
-            f.py,
-            argument_type(api, &f.ty)
-        ));
+    for f in fields {
+        let ty = argument_type(api, &f.ty);
+        args.push(if f.is_option() {
+            format!("{}: {ty} | None = None", f.py)
+        } else {
+            format!("{}: {ty}", f.py)
+        });
     }
     let returned = match (&op.pagination, op.response.returned()) {
         (Some(_), _) => page_class(op),
@@ -208,12 +202,7 @@ fn method(out: &mut String, api: &Api, op: &Operation) {
         op.method,
         args.join(",\n        ")
     );
-    let mut doc = op.doc.clone().unwrap_or_default();
-    if !doc.is_empty() {
-        doc.push_str("\n\n");
-    }
-    let _ = write!(doc, "`{} {}`", op.http_method.as_str(), op.path);
-    docstring(out, &doc, "        ");
+    docstring(out, &python_method_doc(api, op), "        ");
 }
 
 /// What a method accepts for a value of this type.
