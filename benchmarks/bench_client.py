@@ -89,7 +89,7 @@ def main() -> None:
 
     page = client.calls.list(per_page=100)
     fields = ["id", "sid", "to", "from_", "status", "direction", "duration", "created_at"]
-    read_us = timed(lambda: [[getattr(c, f) for f in fields] + [c.agent.name] for c in page.data], repeat)
+    read_us = timed(lambda: [[getattr(c, f) for f in fields] + [c.agent and c.agent.name] for c in page.data], repeat)
     raw = baseline()
     dict_us = timed(lambda: [[c[f.rstrip("_")] for f in fields] + [c["agent"]["name"]] for c in raw["data"]], repeat)  # type: ignore[index]
     print(f"read 9 fields of 100 calls: talkover models {read_us:.0f} us, plain dicts {dict_us:.0f} us")

@@ -1,7 +1,9 @@
 //! The Rust quickstart: `TALKOVER_TOKEN=... cargo run --example quickstart`
 //! (set TALKOVER_BASE_URL to point it elsewhere, e.g. at `python examples/local_server.py`).
 
-use talkover::{ActionInput, Client, Error, ListCallsParams, MakeCallParams, UpsertAgentActionParams};
+use talkover::{
+    ActionInput, Client, Error, ListCallsParams, MakeCallParams, UpsertAgentActionParams,
+};
 
 fn main() -> Result<(), Error> {
     let client = Client::from_env()?;
@@ -28,19 +30,43 @@ fn main() -> Result<(), Error> {
 
     let call = client.calls().create(
         "agent_123456",
-        &MakeCallParams { to: "+1234567890".into(), is_testing: Some(true), ..Default::default() },
+        &MakeCallParams {
+            to: "+1234567890".into(),
+            is_testing: Some(true),
+            ..Default::default()
+        },
     )?;
     println!("call {} to {} is {}", call.id, call.to, call.status);
 
-    let page = client.calls().list(&ListCallsParams { status: Some("completed".into()), per_page: Some(50), ..Default::default() })?;
-    println!("page {} of {}", page.pagination.current_page, page.pagination.last_page);
+    let page = client.calls().list(&ListCallsParams {
+        status: Some("completed".into()),
+        per_page: Some(50),
+        ..Default::default()
+    })?;
+    println!(
+        "page {} of {}",
+        page.pagination.current_page, page.pagination.last_page
+    );
     for call in page {
         let call = call?;
-        println!("  {} {} -> {}", call.id, call.from.as_deref().unwrap_or("?"), call.to);
+        println!(
+            "  {} {} -> {}",
+            call.id,
+            call.from.as_deref().unwrap_or("?"),
+            call.to
+        );
     }
 
-    match client.calls().create("agent_123456", &MakeCallParams { to: "1234567890".into(), ..Default::default() }) {
-        Err(Error::Validation { field, message }) => println!("refused before sending: {field}: {message}"),
+    match client.calls().create(
+        "agent_123456",
+        &MakeCallParams {
+            to: "1234567890".into(),
+            ..Default::default()
+        },
+    ) {
+        Err(Error::Validation { field, message }) => {
+            println!("refused before sending: {field}: {message}")
+        }
         other => println!("unexpected: {other:?}"),
     }
     Ok(())
