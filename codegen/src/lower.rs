@@ -312,13 +312,8 @@ impl<'a> Lowerer<'a> {
         doc: Option<String>,
         shape: ObjectShape<'a>,
     ) -> Result<()> {
-        if let Some((seen, _)) = self.models.get(name) {
-            if seen == origin {
-                return Ok(());
-            }
-            return err(format!(
-                "two schemas would both be named {name} ({seen} and {origin}); give one a component name"
-            ));
+        if already_named(&self.models, name, origin)? {
+            return Ok(());
         }
         self.models
             .insert(name.to_string(), (origin.to_string(), None));
@@ -357,13 +352,8 @@ impl<'a> Lowerer<'a> {
         doc: Option<String>,
         values: &[&str],
     ) -> Result<()> {
-        if let Some((seen, _)) = self.enums.get(name) {
-            if seen == origin {
-                return Ok(());
-            }
-            return err(format!(
-                "two enums would both be named {name} ({seen} and {origin})"
-            ));
+        if already_named(&self.enums, name, origin)? {
+            return Ok(());
         }
         let mut variants = HashSet::new();
         let mut lowered = Vec::new();
@@ -809,6 +799,22 @@ impl<'a> Lowerer<'a> {
             current = field.ty.clone();
         }
         Ok((FieldPath { steps }, current))
+    }
+}
+
+/// Whether `name` is taken by the schema at `origin` already; an error when another schema
+/// would get the same name.
+fn already_named<T>(
+    seen: &BTreeMap<String, (String, T)>,
+    name: &str,
+    origin: &str,
+) -> Result<bool> {
+    match seen.get(name) {
+        None => Ok(false),
+        Some((first, _)) if first == origin => Ok(true),
+        Some((first, _)) => err(format!(
+            "two schemas would both be named {name} ({first} and {origin}); give one a component name"
+        )),
     }
 }
 

@@ -495,42 +495,36 @@ fn checks(
         TypeRef::Model(_) => out.push(quote! {
             crate::rt::Validate::validate(#value, &crate::rt::check::nested(at, #name))?;
         }),
-        TypeRef::Array(item) => {
-            if c.min_items.is_some() || c.max_items.is_some() {
+        TypeRef::Array(element) | TypeRef::Map(element) => {
+            let is_array = matches!(ty, TypeRef::Array(_));
+            if is_array && (c.min_items.is_some() || c.max_items.is_some()) {
                 let (min, max) = (option(c.min_items), option(c.max_items));
                 out.push(quote!(crate::rt::check::items(at, #name, #value.len(), #min, #max)?;));
             }
-            let inner = checks(
-                item,
+            let element_checks = checks(
+                element,
                 &Constraints::default(),
                 quote!(item),
                 quote!(&item_name),
                 pattern_name,
                 statics,
             );
-            if let Some(inner) = inner {
+            if let Some(element_checks) = element_checks {
+                let (each, item_name) = if is_array {
+                    (
+                        quote!((index, item) in #value.iter().enumerate()),
+                        quote!(format!("{}[{}]", #name, index)),
+                    )
+                } else {
+                    (
+                        quote!((key, item) in #value.iter()),
+                        quote!(format!("{}.{}", #name, key)),
+                    )
+                };
                 out.push(quote! {
-                    for (index, item) in #value.iter().enumerate() {
-                        let item_name = format!("{}[{}]", #name, index);
-                        #inner
-                    }
-                });
-            }
-        }
-        TypeRef::Map(inner_ty) => {
-            let inner = checks(
-                inner_ty,
-                &Constraints::default(),
-                quote!(item),
-                quote!(&item_name),
-                pattern_name,
-                statics,
-            );
-            if let Some(inner) = inner {
-                out.push(quote! {
-                    for (key, item) in #value.iter() {
-                        let item_name = format!("{}.{}", #name, key);
-                        #inner
+                    for #each {
+                        let item_name = #item_name;
+                        #element_checks
                     }
                 });
             }
