@@ -70,6 +70,11 @@ pub mod check {
         if value.is_empty() {
             return fail("", name, "must not be empty".into());
         }
+        // `.` and `..` are dot segments: URL normalization would drop them (or the segment
+        // before), so the request would reach another endpoint.
+        if value == "." || value == ".." {
+            return fail("", name, format!("must not be {value:?}"));
+        }
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 # Do not edit: change a spec and run `make stubs`.
 
 import builtins
-from typing import Any, Generic, Iterator, Literal, TypeVar, final
+from typing import Any, Generic, Iterator, Literal, Mapping, Sequence, TypeVar, final
 
 __all__ = [
     "Action",
@@ -69,8 +69,8 @@ class CallsResource:
         agent_id: str,
         *,
         to: str,
-        payload: builtins.dict[str, Any] | None = None,
-        context: builtins.dict[str, Any] | None = None,
+        payload: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
         delay_seconds: int | None = None,
         is_testing: bool | None = None,
     ) -> Call:
@@ -136,12 +136,12 @@ class AgentsActionsResource:
         name: str,
         description: str,
         type: Literal["webhook", "transfer", "hold", "external"],
-        inputs: builtins.list[ActionInput | builtins.dict[str, Any]] | None = None,
-        integration: builtins.dict[str, Any] | None = None,
+        inputs: Sequence[ActionInput | Mapping[str, Any]] | None = None,
+        integration: Mapping[str, Any] | None = None,
         url: str | None = None,
         authorization_url: str | None = None,
         authorization_scheme: Literal["none", "bearer", "basic", "api_key", "custom"] | None = None,
-        custom_headers: builtins.list[ActionCustomHeader | builtins.dict[str, Any]] | None = None,
+        custom_headers: Sequence[ActionCustomHeader | Mapping[str, Any]] | None = None,
         speak_on_send: str | None = None,
         speak_on_receive: str | None = None,
         execution_mode: Literal["during_call", "post_call"] | None = None,

@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMapping, PySequence, PyString,
+    PyTuple,
+};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value};
 
@@ -137,8 +140,8 @@ pub fn json_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, Py
     })
 }
 
-/// A Python argument as JSON: None, bool, int, float, str, dicts with str keys, lists and
-/// tuples, and any object with a `to_dict()` (such as the SDK's own models).
+/// A Python argument as JSON: None, bool, int, float, str, mappings with str keys, sequences
+/// (not bytes), and any object with a `to_dict()` (such as the SDK's own models).
 fn py_to_json(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, String> {
     if depth > MAX_DEPTH {
         return Err(format!("is nested more than {MAX_DEPTH} levels deep"));
@@ -194,6 +197,31 @@ fn py_to_json(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, String> {
             .collect::<Result<_, _>>()
             .map(Value::Array);
     }
+    if obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyByteArray>() {
+        return Err("holds bytes; pass text as str".to_string());
+    }
+    if let Ok(mapping) = obj.cast::<PyMapping>() {
+        let mut map = Map::new();
+        for item in mapping.items().map_err(describe)?.iter() {
+            let (key, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) =
+                item.extract().map_err(describe)?;
+            let key = key
+                .cast::<PyString>()
+                .map_err(|_| "has a mapping key that is not a str".to_string())?;
+            map.insert(
+                key.to_cow().map_err(describe)?.into_owned(),
+                py_to_json(&value, depth + 1)?,
+            );
+        }
+        return Ok(Value::Object(map));
+    }
+    if obj.cast::<PySequence>().is_ok() {
+        let mut items = Vec::new();
+        for item in obj.try_iter().map_err(describe)? {
+            items.push(py_to_json(&item.map_err(describe)?, depth + 1)?);
+        }
+        return Ok(Value::Array(items));
+    }
     if let Ok(to_dict) = obj.getattr("to_dict") {
         let dict = to_dict.call0().map_err(describe)?;
         return py_to_json(&dict, depth + 1);
@@ -216,11 +244,28 @@ fn invalid(py: Python<'_>, field: &str, message: String) -> PyErr {
     )
 }
 
-/// A Python argument as the Rust type of its field; a mismatch is a `RequestValidationError`.
+/// A Python argument as the Rust type of its field; a mismatch is a `RequestValidationError`
+/// naming the exact place (`inputs[1].required`).
 pub fn from_py<T: DeserializeOwned>(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<T> {
     let py = obj.py();
     let value = py_to_json(obj, 0).map_err(|message| invalid(py, field, message))?;
-    serde_json::from_value(value).map_err(|e| invalid(py, field, e.to_string()))
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let mut place = match e.path().to_string() {
+            path if path == "." => field.to_string(),
+            path if path.starts_with('[') => format!("{field}{path}"),
+            path => format!("{field}.{path}"),
+        };
+        let mut message = e.into_inner().to_string();
+        // serde reports a missing key at its parent; name the key itself, as the other checks do.
+        if let Some(key) = message
+            .strip_prefix("missing field `")
+            .and_then(|m| m.strip_suffix('`'))
+        {
+            place = format!("{place}.{key}");
+            message = "is required".to_string();
+        }
+        invalid(py, &place, message)
+    })
 }
 
 /// [`from_py`] for an optional argument.

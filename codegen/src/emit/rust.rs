@@ -293,7 +293,10 @@ fn operation_fn(api: &Api, op: &Operation) -> TokenStream {
     let path_expr = if names.is_empty() {
         quote!(#template.to_string())
     } else {
-        quote!(format!(#template, #( crate::rt::encode_path(#names) ),*))
+        quote!({
+            #( let #names = crate::rt::encode_path(#names); )*
+            format!(#template, #(#names),*)
+        })
     };
     let text = format!(" Sends `{} {}`.", op.http_method.as_str(), op.path);
     quote! {
@@ -311,13 +314,15 @@ fn operation_fn(api: &Api, op: &Operation) -> TokenStream {
 
 fn enum_def(def: &EnumDef) -> TokenStream {
     let name = ident(&def.name);
-    let docs = doc(def.doc.as_deref());
+    let docs = def.doc.as_deref().map(|d| {
+        let d = doc(Some(d));
+        quote!(#d #[doc = ""])
+    });
     let variants: Vec<_> = def.values.iter().map(|v| ident(&v.variant)).collect();
     let wires: Vec<_> = def.values.iter().map(|v| v.wire.as_str()).collect();
     let variant_docs = wires.iter().map(|w| format!(" `{w}`"));
     quote! {
         #docs
-        ///
         /// Values this SDK does not know yet arrive as `Unknown` instead of failing.
         #[derive(Clone, Debug, PartialEq, Eq, Hash)]
         pub enum #name {
@@ -359,8 +364,8 @@ fn model(model: &Model, is_model: bool) -> TokenStream {
         }
         let docs = doc(f.doc.as_deref());
         let wire = &f.wire;
-        let rename =
-            (f.rust.trim_start_matches("r#") != f.wire).then(|| quote!(#[serde(rename = #wire)]));
+        let renamed = f.rust.trim_start_matches("r#") != f.wire && f.location != Location::Query;
+        let rename = renamed.then(|| quote!(#[serde(rename = #wire)]));
         let serde = if f.location == Location::Query {
             quote!(#[serde(skip)])
         } else if f.nullable {

@@ -1,0 +1,540 @@
+//! The generator as a tool: a spec edit regenerates exactly what it should (through the CLI),
+//! spec mistakes are clear errors rather than panics, and output is deterministic.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A fresh folder under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "talkover-codegen-test-{}-{}-{name}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create a temp dir");
+        TempDir(dir)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("codegen lives inside the workspace")
+        .to_path_buf()
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// Runs the CLI on `specs`, writing into `out`; panics with its stderr on failure.
+fn run_cli(specs: &[PathBuf], out: &Path) {
+    let output = Command::new(env!("CARGO_BIN_EXE_talkover-codegen"))
+        .args(specs)
+        .arg(out)
+        .output()
+        .expect("run talkover-codegen");
+    assert!(
+        output.status.success(),
+        "talkover-codegen failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The changed regions between two texts, line-based (longest common subsequence):
+/// each hunk is (removed lines, added lines).
+fn hunks(old: &str, new: &str) -> Vec<(Vec<String>, Vec<String>)> {
+    let a: Vec<&str> = old.lines().collect();
+    let b: Vec<&str> = new.lines().collect();
+    let (n, m) = (a.len(), b.len());
+    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::new();
+    let mut current: Option<(Vec<String>, Vec<String>)> = None;
+    while i < n || j < m {
+        if i < n && j < m && a[i] == b[j] {
+            out.extend(current.take());
+            i += 1;
+            j += 1;
+        } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            current
+                .get_or_insert_with(Default::default)
+                .1
+                .push(b[j].to_string());
+            j += 1;
+        } else {
+            current
+                .get_or_insert_with(Default::default)
+                .0
+                .push(a[i].to_string());
+            i += 1;
+        }
+    }
+    out.extend(current);
+    out
+}
+
+/// Asserts `new` differs from `old` only in hunks that mention `needle`, and returns the
+/// added lines.
+fn assert_only_change_is(old: &str, new: &str, needle: &str, what: &str) -> Vec<String> {
+    assert!(
+        !old.contains(needle),
+        "{what}: the original already has {needle}"
+    );
+    assert!(
+        new.contains(needle),
+        "{what}: the regenerated output lacks {needle}"
+    );
+    let hunks = hunks(old, new);
+    assert!(!hunks.is_empty());
+    let mut added = Vec::new();
+    for (removed, inserted) in hunks {
+        assert!(
+            inserted.iter().any(|line| line.contains(needle)),
+            "{what}: a change unrelated to {needle}:\n- {}\n+ {}",
+            removed.join("\n- "),
+            inserted.join("\n+ ")
+        );
+        added.extend(inserted);
+    }
+    added
+}
+
+/// Finds the `{...}` block that starts at the first line containing `start`.
+fn block<'a>(text: &'a str, start: &str) -> &'a str {
+    let from = text
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not found"));
+    let rest = &text[from..];
+    let mut depth = 0usize;
+    for (index, c) in rest.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return &rest[..=index];
+                }
+            }
+            _ => {}
+        }
+    }
+    panic!("{start}: unbalanced block")
+}
+
+#[test]
+fn a_new_query_parameter_in_the_spec_reaches_every_output() {
+    let root = repo_root();
+    let work = TempDir::new("regen");
+    let (before_dir, after_dir, edited_dir) = (
+        work.path().join("before"),
+        work.path().join("after"),
+        work.path().join("spec"),
+    );
+    std::fs::create_dir_all(&edited_dir).expect("mkdir");
+
+    let original = read(&root.join("spec/talkover.yaml"));
+    let anchor = "        - name: search\n";
+    assert_eq!(
+        original.matches(anchor).count(),
+        1,
+        "the listCalls `search` parameter anchors the edit"
+    );
+    // The new parameter goes right before `search`.
+    let parameter = "        - name: campaign_id\n          in: query\n          required: false\n          \
+                     description: Only calls of this campaign.\n          schema:\n            type: string\n";
+    let edited = original.replacen(anchor, &format!("{parameter}{anchor}"), 1);
+    assert_eq!(edited.len(), original.len() + parameter.len());
+    std::fs::write(edited_dir.join("talkover.yaml"), &edited).expect("write spec");
+    // Another spec alongside, which must come out unchanged.
+    std::fs::copy(
+        root.join("spec/talkturo.yaml"),
+        edited_dir.join("talkturo.yaml"),
+    )
+    .expect("copy spec");
+
+    run_cli(
+        &[
+            root.join("spec/talkover.yaml"),
+            root.join("spec/talkturo.yaml"),
+        ],
+        &before_dir,
+    );
+    run_cli(
+        &[
+            edited_dir.join("talkover.yaml"),
+            edited_dir.join("talkturo.yaml"),
+        ],
+        &after_dir,
+    );
+    let file = |dir: &Path, name: &str| read(&dir.join(name));
+
+    for name in ["talkturo.rs", "talkturo_python.rs"] {
+        assert_eq!(
+            file(&before_dir, name),
+            file(&after_dir, name),
+            "{name} must not change"
+        );
+    }
+
+    // Rust: a field of ListCallsParams, sent as a query parameter, and nothing else.
+    let (old_rust, new_rust) = (
+        file(&before_dir, "talkover.rs"),
+        file(&after_dir, "talkover.rs"),
+    );
+    assert_only_change_is(&old_rust, &new_rust, "campaign_id", "talkover.rs");
+    let params = block(&new_rust, "pub struct ListCallsParams");
+    assert!(
+        params.contains("/// Only calls of this campaign.\n    #[serde(skip)]\n    pub campaign_id: Option<String>,"),
+        "{params}"
+    );
+    let op = block(&new_rust, "fn op_list_calls(");
+    assert!(
+        op.contains(r#"request.query("campaign_id", value);"#),
+        "{op}"
+    );
+
+    // Python bindings: a keyword argument of calls.list, passed into the params.
+    let (old_py, new_py) = (
+        file(&before_dir, "talkover_python.rs"),
+        file(&after_dir, "talkover_python.rs"),
+    );
+    assert_only_change_is(&old_py, &new_py, "campaign_id", "talkover_python.rs");
+    assert!(new_py.contains("campaign_id = None"), "signature default");
+    assert!(new_py.contains("campaign_id: Option<String>,"), "argument");
+
+    // Stub: the keyword in `CallsResource.list`.
+    let (old_stub, new_stub) = (
+        file(&before_dir, "_native.pyi"),
+        file(&after_dir, "_native.pyi"),
+    );
+    let added = assert_only_change_is(&old_stub, &new_stub, "campaign_id", "_native.pyi");
+    assert!(
+        added
+            .iter()
+            .any(|l| l == "        campaign_id: str | None = None,"),
+        "{added:?}"
+    );
+    assert!(added.iter().all(|l| l.contains("campaign_id")), "{added:?}");
+    let list = &new_stub[new_stub.find("class CallsResource").expect("CallsResource")..];
+    let list = &list[list.find("    def list(").expect("list")..];
+    let signature = &list[..list.find(") ->").expect("signature end")];
+    let position = |name: &str| {
+        signature
+            .find(&format!("        {name}:"))
+            .unwrap_or_else(|| panic!("{name} not in {signature}"))
+    };
+    assert!(position("date_to") < position("campaign_id"));
+    assert!(position("campaign_id") < position("search"));
+
+    // The original spec is untouched.
+    assert_eq!(read(&root.join("spec/talkover.yaml")), original);
+}
+
+/// A minimal valid spec; `{PATHS}` and `{SCHEMAS}` are filled in by each case.
+const BASE: &str = r#"openapi: 3.0.3
+info:
+  title: Tiny API
+  version: 1.0.0
+servers:
+  - url: https://tiny.example
+paths:
+{PATHS}
+components:
+  schemas:
+    Thing:
+      type: object
+      required: [id]
+      properties:
+        id: {type: string}
+{SCHEMAS}
+"#;
+
+fn spec(paths: &str, schemas: &str) -> String {
+    BASE.replace("{PATHS}", paths.trim_end())
+        .replace("{SCHEMAS}", schemas.trim_end())
+}
+
+/// `generate` must fail (not panic) with a message containing every one of `needles`.
+fn assert_spec_error(name: &str, yaml: &str, needles: &[&str]) {
+    let result = std::panic::catch_unwind(|| talkover_codegen::generate("tiny", yaml));
+    let result = result.unwrap_or_else(|_| panic!("{name}: the generator panicked"));
+    let message = match result {
+        Ok(_) => panic!("{name}: the spec was accepted"),
+        Err(e) => e.to_string(),
+    };
+    eprintln!("{name}: {message}");
+    for needle in needles {
+        assert!(
+            message.contains(needle),
+            "{name}: the error {message:?} does not mention {needle:?}"
+        );
+    }
+}
+
+#[test]
+fn the_base_spec_is_valid() {
+    let ok = spec(
+        r#"
+  /things:
+    get:
+      operationId: listThings
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Thing'}"#,
+        "",
+    );
+    let generated = talkover_codegen::generate("tiny", &ok).expect("the base spec generates");
+    assert!(generated.rust.contains("pub fn list_things("));
+}
+
+#[test]
+fn spec_mistakes_are_clear_errors() {
+    let ok_get = |op_id: &str, extra: &str| {
+        format!(
+            "      operationId: {op_id}\n{extra}      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/Thing'}}\n"
+        )
+    };
+
+    assert_spec_error(
+        "missing operationId",
+        &spec(
+            "  /things:\n    get:\n      responses:\n        '204':\n          description: none\n",
+            "",
+        ),
+        &["operationId", "GET /things"],
+    );
+
+    assert_spec_error(
+        "duplicate SDK name in a group",
+        &spec(
+            &format!(
+                "  /things:\n    get:\n{}  /others:\n    get:\n{}",
+                ok_get(
+                    "listThings",
+                    "      x-fern-sdk-group-name: things\n      x-fern-sdk-method-name: list\n"
+                ),
+                ok_get(
+                    "listOthers",
+                    "      x-fern-sdk-group-name: things\n      x-fern-sdk-method-name: list\n"
+                ),
+            ),
+            "",
+        ),
+        &["list", "twice", "things"],
+    );
+
+    assert_spec_error(
+        "a method named like a sub-group",
+        &spec(
+            &format!(
+                "  /things:\n    get:\n{}  /things/parts:\n    get:\n{}",
+                ok_get(
+                    "listThings",
+                    "      x-fern-sdk-group-name: things\n      x-fern-sdk-method-name: parts\n"
+                ),
+                ok_get(
+                    "listParts",
+                    "      x-fern-sdk-group-name: [things, parts]\n      x-fern-sdk-method-name: list\n"
+                ),
+            ),
+            "",
+        ),
+        &["parts", "twice", "things"],
+    );
+
+    assert_spec_error(
+        "$ref to a missing schema",
+        &spec(
+            "  /things:\n    get:\n      operationId: listThings\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Nowhere'}\n",
+            "",
+        ),
+        &["#/components/schemas/Nowhere"],
+    );
+
+    assert_spec_error(
+        "x-sdk-pagination naming a missing param",
+        &spec(
+            &format!(
+                "  /things:\n    get:\n{}",
+                ok_get(
+                    "listThings",
+                    "      x-sdk-pagination: {style: page, param: cursor, items: items, current: page}\n      parameters:\n        - {name: page, in: query, schema: {type: integer}}\n"
+                )
+                .replace("#/components/schemas/Thing", "#/components/schemas/ThingPage")
+            ),
+            "    ThingPage:\n      type: object\n      required: [items, page]\n      properties:\n        items:\n          type: array\n          items: {$ref: '#/components/schemas/Thing'}\n        page: {type: integer}\n",
+        ),
+        &["x-sdk-pagination", "cursor"],
+    );
+
+    assert_spec_error(
+        "x-sdk-unwrap naming a missing property",
+        &spec(
+            &format!(
+                "  /things:\n    get:\n{}",
+                ok_get("getThing", "      x-sdk-unwrap: data\n")
+            ),
+            "",
+        ),
+        &["x-sdk-unwrap", "data"],
+    );
+
+    assert_spec_error(
+        "invalid regex pattern",
+        &spec(
+            &format!("  /things:\n    get:\n{}", ok_get("getThing", "")),
+            "",
+        )
+        .replace(
+            "        id: {type: string}\n",
+            "        id: {type: string, pattern: '^(unclosed$'}\n",
+        ),
+        &["pattern", "^(unclosed$", "regex"],
+    );
+
+    assert_spec_error(
+        "OpenAPI 3.1",
+        &spec(
+            &format!("  /things:\n    get:\n{}", ok_get("getThing", "")),
+            "",
+        )
+        .replace("openapi: 3.0.3", "openapi: 3.1.0"),
+        &["3.1.0", "3.0"],
+    );
+
+    assert_spec_error(
+        "header parameter",
+        &spec(
+            &format!(
+                "  /things:\n    get:\n{}",
+                ok_get(
+                    "getThing",
+                    "      parameters:\n        - {name: X-Request-Id, in: header, schema: {type: string}}\n"
+                )
+            ),
+            "",
+        ),
+        &["X-Request-Id", "header"],
+    );
+
+    assert_spec_error(
+        "not YAML at all",
+        "openapi: [unclosed",
+        &["not a readable OpenAPI document"],
+    );
+
+    assert_spec_error(
+        "path placeholder without a parameter",
+        &spec(
+            &format!("  /things/{{id}}:\n    get:\n{}", ok_get("getThing", "")),
+            "",
+        ),
+        &["{id}"],
+    );
+}
+
+#[test]
+fn the_cli_reports_spec_errors_without_panicking() {
+    let work = TempDir::new("cli-error");
+    let bad = work.path().join("broken.yaml");
+    std::fs::write(
+        &bad,
+        spec(
+            "  /things:\n    get:\n      responses:\n        '204':\n          description: none\n",
+            "",
+        ),
+    )
+    .expect("write spec");
+    let output = Command::new(env!("CARGO_BIN_EXE_talkover-codegen"))
+        .arg(&bad)
+        .arg(work.path().join("out"))
+        .output()
+        .expect("run talkover-codegen");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "stderr: {stderr}");
+    assert!(stderr.contains("broken.yaml"), "{stderr}");
+    assert!(stderr.contains("operationId"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let usage = Command::new(env!("CARGO_BIN_EXE_talkover-codegen"))
+        .output()
+        .expect("run talkover-codegen");
+    assert_eq!(usage.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&usage.stderr).contains("usage"));
+}
+
+#[test]
+fn output_is_deterministic() {
+    let root = repo_root();
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(root.join("spec"))
+        .expect("spec folder")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    specs.sort();
+    specs.push(root.join("codegen/tests/fixtures/edge.yaml"));
+    for path in &specs {
+        let first = talkover_codegen::generate_file(path).expect("generates");
+        let second = talkover_codegen::generate_file(path).expect("generates");
+        assert_eq!(first.rust, second.rust, "{}", path.display());
+        assert_eq!(first.python, second.python, "{}", path.display());
+        assert_eq!(first.stub, second.stub, "{}", path.display());
+        assert_eq!(first.python_names, second.python_names);
+        // Text in memory and text read from disk give the same result.
+        let text = read(path);
+        let from_text = talkover_codegen::generate(&first.module, &text).expect("generates");
+        assert_eq!(from_text.rust, first.rust);
+    }
+    let apis: Vec<_> = specs[..specs.len() - 1]
+        .iter()
+        .map(|p| talkover_codegen::generate_file(p).expect("generates"))
+        .collect();
+    assert_eq!(
+        talkover_codegen::stub_file(&apis).expect("stub"),
+        talkover_codegen::stub_file(&apis).expect("stub")
+    );
+}
+
+#[test]
+fn two_apis_with_the_same_python_class_are_refused() {
+    let root = repo_root();
+    let a = talkover_codegen::generate_file(&root.join("spec/talkover.yaml")).expect("generates");
+    let mut b = a.clone();
+    b.module = "copy".into();
+    let message = talkover_codegen::stub_file(&[a, b])
+        .expect_err("clashing class names")
+        .to_string();
+    assert!(
+        message.contains("talkover") && message.contains("copy"),
+        "{message}"
+    );
+}

@@ -1,0 +1,486 @@
+//! The generated Talkover and Talkturo clients against a real loopback server: what the
+//! client parsed, and what the server received (method, path, query, headers, exact body).
+
+mod support;
+
+use serde_json::json;
+use support::{client, Reply, TestServer, TOKEN};
+use talkover::{
+    ActionInput, ActionStatus, ActionType, Call, CallDirection, CallStatus, ListCallsParams,
+    MakeCallParams, UpsertAgentActionParams,
+};
+
+fn call_json(id: &str, status: &str) -> serde_json::Value {
+    json!({
+        "id": id,
+        "sid": format!("sid_{id}"),
+        "to": "+1234567890",
+        "from": "+0987654321",
+        "direction": "outbound",
+        "status": status,
+        "duration": 120,
+        "agent": {"id": "agent-uuid-1", "name": "Sales Agent", "label": "Sales Agent Label"},
+        "created_at": "2024-01-01T00:00:00Z",
+        "updated_at": "2024-01-01T00:02:00Z"
+    })
+}
+
+/// One page of `GET /api/v1/calls` holding calls `ids`.
+fn calls_page(ids: &[&str], current: i64, last: i64) -> Reply {
+    let data: Vec<_> = ids.iter().map(|id| call_json(id, "completed")).collect();
+    Reply::json(
+        200,
+        json!({
+            "success": true,
+            "data": data,
+            "pagination": {
+                "current_page": current, "last_page": last, "per_page": 2,
+                "total": 5, "from": (current - 1) * 2 + 1, "to": (current - 1) * 2 + ids.len() as i64
+            }
+        }),
+    )
+}
+
+#[test]
+fn make_call_parses_the_call_and_sends_exactly_the_set_fields() {
+    let server = TestServer::start();
+    server.reply(
+        "POST",
+        "/api/v1/agents/agent_123456/call",
+        Reply::json(
+            200,
+            json!({
+                "success": true,
+                "data": {
+                    "id": "call_789012",
+                    "agent_id": "agent_123456",
+                    "to": "+1234567890",
+                    "status": "initiated",
+                    "created_at": "2024-01-15T10:30:00Z"
+                }
+            }),
+        ),
+    );
+    let client = client(&server);
+    let mut payload = serde_json::Map::new();
+    payload.insert("customer_name".into(), json!("John Doe"));
+    let call = client
+        .calls()
+        .create(
+            "agent_123456",
+            &MakeCallParams {
+                to: "+1234567890".into(),
+                payload: Some(payload),
+                is_testing: Some(true),
+                ..Default::default()
+            },
+        )
+        .expect("the call is created");
+
+    assert_eq!(call.id, "call_789012");
+    assert_eq!(call.status, CallStatus::Initiated);
+    assert_eq!(call.status.to_string(), "initiated");
+    assert_eq!(call.agent_id.as_deref(), Some("agent_123456"));
+    assert_eq!(call.to, "+1234567890");
+    assert_eq!(call.created_at, "2024-01-15T10:30:00Z");
+    assert_eq!(call.direction, None);
+    assert!(call.additional_properties.is_empty());
+
+    let request = server.only_request();
+    assert_eq!(request.method, "POST");
+    assert_eq!(request.url, "/api/v1/agents/agent_123456/call");
+    assert_eq!(
+        request.json(),
+        json!({"to": "+1234567890", "payload": {"customer_name": "John Doe"}, "is_testing": true}),
+        "unset optionals are left out, not sent as null"
+    );
+    let body = request.body_text();
+    for absent in ["context", "delay_seconds", "null"] {
+        assert!(!body.contains(absent), "{absent} in body {body}");
+    }
+    assert_eq!(
+        request.header("Authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+    assert_eq!(request.header("Content-Type"), Some("application/json"));
+    assert_eq!(request.header("Accept"), Some("application/json"));
+    let user_agent = request.header("User-Agent").unwrap_or_default();
+    assert!(
+        user_agent.starts_with("talkover-rust/"),
+        "User-Agent {user_agent:?}"
+    );
+}
+
+#[test]
+fn list_calls_encodes_the_query_with_ureq() {
+    let server = TestServer::start();
+    server.reply("GET", "/api/v1/calls", calls_page(&["c1"], 1, 1));
+    let client = client(&server);
+    let page = client
+        .calls()
+        .list(&ListCallsParams {
+            status: Some(CallStatus::NoAnswer),
+            direction: Some(CallDirection::Outbound),
+            date_from: Some("2024-01-01".into()),
+            search: Some("+1234567890".into()),
+            per_page: Some(50),
+            ..Default::default()
+        })
+        .expect("one page");
+    assert_eq!(page.data.len(), 1);
+
+    let request = server.only_request();
+    assert_eq!(request.method, "GET");
+    assert_eq!(request.path(), "/api/v1/calls");
+    assert_eq!(
+        request.query_pairs(),
+        [
+            ("status", "no-answer"),
+            ("direction", "outbound"),
+            ("date_from", "2024-01-01"),
+            ("search", "%2B1234567890"),
+            ("per_page", "50"),
+        ]
+        .map(|(n, v)| (n.to_string(), v.to_string())),
+        "a `+` must arrive as %2B (a literal + would be read as a space); unset params are absent"
+    );
+    assert!(request.body.is_empty());
+    assert_eq!(request.header("Content-Type"), None);
+}
+
+#[test]
+fn iterating_a_page_walks_every_page() {
+    let server = TestServer::start();
+    server
+        .reply("GET", "/api/v1/calls", calls_page(&["c1", "c2"], 1, 3))
+        .reply("GET", "/api/v1/calls", calls_page(&["c3", "c4"], 2, 3))
+        .reply("GET", "/api/v1/calls", calls_page(&["c5"], 3, 3));
+    let client = client(&server);
+    let page = client
+        .calls()
+        .list(&ListCallsParams {
+            search: Some("+1234567890".into()),
+            per_page: Some(2),
+            ..Default::default()
+        })
+        .expect("first page");
+
+    // The page derefs to the response.
+    assert_eq!(page.pagination.last_page, 3);
+    assert_eq!(page.pagination.current_page, 1);
+    assert_eq!(page.data.len(), 2);
+    assert_eq!(page.items().len(), 2);
+    assert!(page.success);
+    assert!(page.has_next_page());
+    assert_eq!(server.requests().len(), 1, "only the first page is fetched");
+
+    let calls: Vec<Call> = page
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .expect("every page");
+    let ids: Vec<&str> = calls.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["c1", "c2", "c3", "c4", "c5"]);
+    assert_eq!(calls[0].status, CallStatus::Completed);
+    assert_eq!(calls[0].from.as_deref(), Some("+0987654321"));
+    assert_eq!(
+        calls[0].agent.as_ref().and_then(|a| a.name.as_deref()),
+        Some("Sales Agent")
+    );
+
+    let requests = server.requests();
+    let pages: Vec<Option<String>> = requests.iter().map(|r| r.query_param("page")).collect();
+    assert_eq!(pages, [None, Some("2".into()), Some("3".into())]);
+    for request in &requests {
+        assert_eq!(request.path(), "/api/v1/calls");
+        assert_eq!(
+            request.query_param("search").as_deref(),
+            Some("%2B1234567890")
+        );
+        assert_eq!(request.query_param("per_page").as_deref(), Some("2"));
+    }
+}
+
+#[test]
+fn next_page_returns_none_after_the_last_page() {
+    let server = TestServer::start();
+    server
+        .reply("GET", "/api/v1/calls", calls_page(&["c1", "c2"], 1, 2))
+        .reply("GET", "/api/v1/calls", calls_page(&["c3"], 2, 2));
+    let client = client(&server);
+    let first = client
+        .calls()
+        .list(&ListCallsParams::default())
+        .expect("first page");
+    let second = first
+        .next_page()
+        .expect("second page fetched")
+        .expect("there is a second page");
+    assert_eq!(second.pagination.current_page, 2);
+    assert_eq!(second.data[0].id, "c3");
+    assert!(!second.has_next_page());
+    assert!(second.next_page().expect("no fetch").is_none());
+    let pages: Vec<Option<String>> = server
+        .requests()
+        .iter()
+        .map(|r| r.query_param("page"))
+        .collect();
+    assert_eq!(
+        pages,
+        [None, Some("2".into())],
+        "no request after the last page"
+    );
+    // The first page is still usable and fetches the same next page again.
+    assert_eq!(
+        first.next_page().expect("refetch").map(|p| p.data.len()),
+        Some(1)
+    );
+}
+
+#[test]
+fn a_server_that_ignores_the_page_param_does_not_loop_forever() {
+    let server = TestServer::start();
+    // Always page 1 of 3, whatever is asked.
+    server.reply("GET", "/api/v1/calls", calls_page(&["c1", "c2"], 1, 3));
+    let client = client(&server);
+    let page = client
+        .calls()
+        .list(&ListCallsParams::default())
+        .expect("first page");
+    let items: Vec<_> = page.into_iter().take(100).collect();
+    assert_eq!(items.len(), 4, "page 1 and the (repeated) page asked as 2");
+    assert!(items.iter().all(Result::is_ok));
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[test]
+fn an_empty_list_is_one_request() {
+    let server = TestServer::start();
+    server.reply("GET", "/api/v1/calls", calls_page(&[], 1, 1));
+    let client = client(&server);
+    let page = client
+        .calls()
+        .list(&ListCallsParams::default())
+        .expect("first page");
+    assert!(!page.has_next_page());
+    assert_eq!(page.into_iter().count(), 0);
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn upsert_agent_action_under_nested_group() {
+    let server = TestServer::start();
+    server.reply(
+        "POST",
+        "/api/v1/agents/agent-uuid/actions",
+        Reply::json(
+            200,
+            json!({
+                "success": true,
+                "message": "Action saved",
+                "data": {
+                    "id": "act_1",
+                    "name": "Schedule Meeting",
+                    "type": "webhook",
+                    "input_schema": [{"name": "date", "type": "string", "required": true}],
+                    "config": null,
+                    "url": "https://api.example.com/schedule",
+                    "current_status": "active",
+                    "brand_new_field": {"x": 1}
+                }
+            }),
+        ),
+    );
+    let client = client(&server);
+    let action = client
+        .agents()
+        .actions()
+        .upsert(
+            "agent-uuid",
+            &UpsertAgentActionParams {
+                node_id: "n1".into(),
+                name: "Schedule Meeting".into(),
+                description: "Books a meeting".into(),
+                r#type: ActionType::Webhook,
+                inputs: Some(vec![ActionInput {
+                    name: Some("date".into()),
+                    r#type: Some("string".into()),
+                    required: Some(true),
+                    ..Default::default()
+                }]),
+                url: Some("https://api.example.com/schedule".into()),
+                ..Default::default()
+            },
+        )
+        .expect("the action is saved");
+    assert_eq!(action.id, "act_1");
+    assert_eq!(action.r#type, Some(ActionType::Webhook));
+    assert_eq!(action.current_status, Some(ActionStatus::Active));
+    let inputs = action.input_schema.as_ref().expect("input_schema");
+    assert_eq!(inputs[0].name.as_deref(), Some("date"));
+    assert_eq!(inputs[0].required, Some(true));
+    assert_eq!(action.config, None);
+    assert_eq!(
+        action.additional_properties.get("brand_new_field"),
+        Some(&json!({"x": 1}))
+    );
+
+    let request = server.only_request();
+    assert_eq!(request.method, "POST");
+    assert_eq!(request.url, "/api/v1/agents/agent-uuid/actions");
+    assert_eq!(
+        request.json(),
+        json!({
+            "node_id": "n1",
+            "name": "Schedule Meeting",
+            "description": "Books a meeting",
+            "type": "webhook",
+            "inputs": [{"name": "date", "type": "string", "required": true}],
+            "url": "https://api.example.com/schedule"
+        })
+    );
+}
+
+#[test]
+fn health_check() {
+    let server = TestServer::start();
+    server.reply(
+        "GET",
+        "/api/v1/health",
+        Reply::json(200, json!({"status": "ok", "time": 1})),
+    );
+    let client = client(&server);
+    let health = client.health().check().expect("healthy");
+    assert_eq!(health.get("status"), Some(&json!("ok")));
+    let request = server.only_request();
+    assert_eq!(
+        (request.method.as_str(), request.url.as_str()),
+        ("GET", "/api/v1/health")
+    );
+    assert!(request.body.is_empty());
+}
+
+#[test]
+fn talkturo_assistants_use_camel_case_wire_names() {
+    use talkover::talkturo::{CreateAssistantParams, CreateAssistantRequestTemplateId};
+
+    let server = TestServer::start();
+    let assistant = json!({
+        "id": "asst_1",
+        "account_id": "acct_1",
+        "name": "Support Agent",
+        "type": "inbound-support",
+        "temperature": 0.7,
+        "max_tokens": 1024,
+        "voice_provider": "cartesia"
+    });
+    server
+        .reply(
+            "POST",
+            "/api/assistants",
+            Reply::json(200, json!({"success": true, "assistant": assistant})),
+        )
+        .reply(
+            "GET",
+            "/api/assistants/asst_1",
+            Reply::json(200, json!({"success": true, "assistant": assistant})),
+        );
+    let client = talkover::talkturo::Client::builder()
+        .token("tt_token")
+        .base_url(server.url())
+        .build()
+        .expect("client");
+    let created = client
+        .assistants()
+        .create(&CreateAssistantParams {
+            account_slug: "my-team".into(),
+            name: "Support Agent".into(),
+            template_id: Some(CreateAssistantRequestTemplateId::InboundSupport),
+        })
+        .expect("created");
+    assert_eq!(created.id, "asst_1");
+    assert_eq!(created.r#type.as_deref(), Some("inbound-support"));
+    assert_eq!(created.temperature, Some(0.7));
+    assert_eq!(created.max_tokens, Some(1024));
+
+    let fetched = client.assistants().retrieve(&created.id).expect("fetched");
+    assert_eq!(fetched, created);
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(
+        (requests[0].method.as_str(), requests[0].url.as_str()),
+        ("POST", "/api/assistants")
+    );
+    assert_eq!(
+        requests[0].json(),
+        json!({"accountSlug": "my-team", "name": "Support Agent", "templateId": "inbound-support"})
+    );
+    assert_eq!(requests[0].header("Authorization"), Some("Bearer tt_token"));
+    assert_eq!(
+        (requests[1].method.as_str(), requests[1].url.as_str()),
+        ("GET", "/api/assistants/asst_1")
+    );
+}
+
+#[test]
+fn one_client_serves_many_threads() {
+    let server = TestServer::start();
+    server.reply(
+        "GET",
+        "/api/v1/health",
+        Reply::json(200, json!({"status": "ok"})),
+    );
+    let client = client(&server);
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            let client = client.clone();
+            scope.spawn(move || {
+                for _ in 0..5 {
+                    client.health().check().expect("healthy");
+                }
+            });
+        }
+    });
+    assert_eq!(server.requests().len(), 20);
+}
+
+#[test]
+fn sequential_requests_reuse_one_pooled_connection() {
+    let server = TestServer::start();
+    server
+        .reply(
+            "GET",
+            "/api/v1/health",
+            Reply::json(200, json!({"status": "ok"})),
+        )
+        .reply(
+            "GET",
+            "/api/v1/calls",
+            Reply::json(
+                500,
+                json!({"success": false, "message": "Internal server error."}),
+            ),
+        )
+        .reply(
+            "GET",
+            "/api/v1/calls",
+            Reply::raw(502, "text/html", &"<html>bad gateway</html>".repeat(100)),
+        )
+        .reply("GET", "/api/v1/calls", calls_page(&["c1"], 1, 1));
+    let client = client(&server);
+    client.health().check().expect("healthy");
+    assert!(client.calls().list(&ListCallsParams::default()).is_err());
+    assert!(client.calls().list(&ListCallsParams::default()).is_err());
+    client
+        .calls()
+        .list(&ListCallsParams::default())
+        .expect("a page");
+    client.health().check().expect("healthy");
+    let remotes: Vec<_> = server.requests().iter().map(|r| r.remote).collect();
+    assert_eq!(remotes.len(), 5);
+    assert!(remotes[0].is_some());
+    assert!(
+        remotes.iter().all(|r| *r == remotes[0]),
+        "error bodies are read to the end and the connection goes back to the pool: {remotes:?}"
+    );
+}

@@ -1,0 +1,214 @@
+"""Models: attributes per field (keywords with a trailing `_`), to_dict() in wire shape with
+unknown fields kept, value equality, an informative repr, and open enums."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+import talkover
+from documented import (
+    ASSISTANT_200,
+    ASSISTANTS_PATH,
+    CALL_1,
+    LIST_CALLS_200,
+    LIST_CALLS_PATH,
+    MAKE_CALL_200,
+    MAKE_CALL_PATH,
+    UPSERT_200,
+    UPSERT_PATH,
+)
+from support import MockServer
+
+
+def make_call(client: talkover.Talkover, server: MockServer, body: dict[str, Any] = MAKE_CALL_200) -> talkover.Call:
+    server.respond("POST", MAKE_CALL_PATH, json=body)
+    return client.calls.create("agent_123456", to="+1234567890")
+
+
+def with_extra(body: dict[str, Any], *path: str, **extra: Any) -> dict[str, Any]:
+    body = copy.deepcopy(body)
+    target = body
+    for key in path:
+        target = target[key]
+    target.update(extra)
+    return body
+
+
+def test_call_to_dict_keeps_unknown_fields(client: talkover.Talkover, server: MockServer) -> None:
+    body = with_extra(MAKE_CALL_200, "data", cost={"amount": 0.12, "currency": "USD"}, tags=["a", "b"], note=None)
+
+    call = make_call(client, server, body)
+
+    assert call.to_dict() == body["data"]
+    assert type(call.to_dict()) is dict
+
+
+def test_list_item_to_dict_is_wire_shaped(client: talkover.Talkover, server: MockServer) -> None:
+    server.respond("GET", LIST_CALLS_PATH, json=LIST_CALLS_200)
+
+    page = client.calls.list()
+
+    first = page.data[0].to_dict()
+    assert first == CALL_1
+    assert "from" in first and "from_" not in first
+    assert page.pagination.to_dict() == LIST_CALLS_200["pagination"]
+    assert page.data[0].agent is not None
+    assert page.data[0].agent.to_dict() == CALL_1["agent"]
+
+
+def test_page_to_dict_keeps_unknown_top_level_fields(client: talkover.Talkover, server: MockServer) -> None:
+    body = with_extra(LIST_CALLS_200, meta={"request_id": "r1"})
+    body["pagination"]["links"] = {"next": "/api/v1/calls?page=2"}
+    server.respond("GET", LIST_CALLS_PATH, json=body)
+
+    page = client.calls.list()
+
+    assert page.to_dict() == body
+
+
+def test_action_to_dict(client: talkover.Talkover, server: MockServer) -> None:
+    body = with_extra(UPSERT_200, "data", priority=3)
+    body["data"]["input_schema"][0]["enum"] = ["morning", "evening"]
+    server.respond("POST", UPSERT_PATH, json=body)
+
+    action = client.agents.actions.upsert("agent-uuid", node_id="n1", name="n", description="d", type="webhook")
+
+    assert action.to_dict() == body["data"]
+    assert action.input_schema is not None
+    assert action.input_schema[0].to_dict() == body["data"]["input_schema"][0]
+
+
+def test_assistant_to_dict(tt: talkover.Talkturo, server: MockServer) -> None:
+    body = with_extra(ASSISTANT_200, "assistant", voice_id="v_1", created_at="2025-01-01T00:00:00Z")
+    server.respond("POST", ASSISTANTS_PATH, json=body)
+
+    assistant = tt.assistants.create(account_slug="my-team", name="Support Agent")
+
+    assert assistant.to_dict() == body["assistant"]
+
+
+def test_equality_compares_values(client: talkover.Talkover, server: MockServer) -> None:
+    first = make_call(client, server)
+    same = make_call(client, server)
+    other = make_call(client, server, with_extra(MAKE_CALL_200, "data", status="ringing"))
+    extra = make_call(client, server, with_extra(MAKE_CALL_200, "data", unknown=1))
+
+    assert first is not same
+    assert first == same
+    assert not (first != same)
+    assert first != other
+    assert first != extra  # unknown fields are part of the value
+    assert first != MAKE_CALL_200["data"]  # a dict is not a Call
+    assert first != "call_789012"
+
+
+def test_equality_of_list_items(client: talkover.Talkover, server: MockServer) -> None:
+    server.respond("GET", LIST_CALLS_PATH, json=LIST_CALLS_200, times=2)
+
+    one, two = client.calls.list(), client.calls.list()
+
+    assert one.data == two.data
+    assert one.data[0] != one.data[1]
+    assert one.pagination == two.pagination
+
+
+def test_repr_is_informative(client: talkover.Talkover, server: MockServer) -> None:
+    call = make_call(client, server)
+
+    text = repr(call)
+
+    assert text.startswith("Call(")
+    assert "call_789012" in text
+    assert "initiated" in text
+    assert "+1234567890" in text
+
+
+def test_repr_of_nested_models_and_pages(client: talkover.Talkover, server: MockServer) -> None:
+    server.respond("GET", LIST_CALLS_PATH, json=LIST_CALLS_200)
+
+    page = client.calls.list()
+
+    assert "Sales Agent" in repr(page.data[0].agent)
+    assert repr(page.pagination).startswith("CallPagination(")
+    assert "last_page=5" in repr(page.pagination)
+    assert "call-uuid-1" in repr(page)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("status", "voicemail"), ("status", ""), ("direction", "sideways")],
+)
+def test_unknown_enum_values_are_kept_as_str(
+    client: talkover.Talkover, server: MockServer, field: str, value: str
+) -> None:
+    call = make_call(client, server, with_extra(MAKE_CALL_200, "data", **{field: value}))
+
+    got = getattr(call, field)
+    assert type(got) is str
+    assert got == value
+    assert call.to_dict()[field] == value
+
+
+def test_unknown_enum_values_in_lists_and_actions(client: talkover.Talkover, server: MockServer) -> None:
+    body = copy.deepcopy(LIST_CALLS_200)
+    body["data"][0]["status"] = "voicemail"
+    server.respond("GET", LIST_CALLS_PATH, json=body)
+    action_body = with_extra(UPSERT_200, "data", type="sms", current_status="paused")
+    server.respond("POST", UPSERT_PATH, json=action_body)
+
+    assert [c.status for c in client.calls.list().data] == ["voicemail", "answered"]
+    action = client.agents.actions.upsert("agent-uuid", node_id="n1", name="n", description="d", type="webhook")
+    assert (action.type, action.current_status) == ("sms", "paused")
+
+
+def test_known_enum_values_are_plain_str(client: talkover.Talkover, server: MockServer) -> None:
+    server.respond("GET", LIST_CALLS_PATH, json=LIST_CALLS_200)
+
+    call = client.calls.list().data[0]
+
+    assert type(call.status) is str and call.status == "completed"
+    assert type(call.direction) is str and call.direction == "outbound"
+
+
+def test_keyword_named_fields(client: talkover.Talkover, server: MockServer, tt: talkover.Talkturo) -> None:
+    server.respond("GET", LIST_CALLS_PATH, json=LIST_CALLS_200)
+    server.respond("POST", UPSERT_PATH, json=UPSERT_200)
+    server.respond("POST", ASSISTANTS_PATH, json=ASSISTANT_200)
+
+    page = client.calls.list()
+    action = client.agents.actions.upsert("agent-uuid", node_id="n1", name="n", description="d", type="webhook")
+    assistant = tt.assistants.create(account_slug="my-team", name="Support Agent")
+
+    assert page.data[0].from_ == "+0987654321"
+    assert page.pagination.from_ == 1
+    assert action.type == "webhook"
+    assert action.input_schema is not None and action.input_schema[1].type == "string"
+    assert assistant.type == "outbound-setter"
+
+
+def test_integer_and_float_fields_keep_their_types(tt: talkover.Talkturo, server: MockServer) -> None:
+    body = with_extra(ASSISTANT_200, "assistant", temperature=1, recording_enabled=True)
+    server.respond("GET", ASSISTANTS_PATH + "/a", json=body)
+
+    assistant = tt.assistants.retrieve("a")
+
+    assert assistant.temperature == 1.0
+    assert type(assistant.max_tokens) is int
+    assert assistant.recording_enabled is True
+
+
+def test_free_form_values(client: talkover.Talkover, server: MockServer) -> None:
+    body = with_extra(UPSERT_200, "data", config={"retries": 3, "nested": {"ok": True}}, action_trigger={})
+    body["data"]["input_schema"][0]["value"] = [1, "two", None]
+    server.respond("POST", UPSERT_PATH, json=body)
+
+    action = client.agents.actions.upsert("agent-uuid", node_id="n1", name="n", description="d", type="webhook")
+
+    assert action.config == {"retries": 3, "nested": {"ok": True}}
+    assert action.action_trigger == {}
+    assert action.input_schema is not None
+    assert action.input_schema[0].value == [1, "two", None]
+    assert action.input_schema[1].value is None
