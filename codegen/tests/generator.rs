@@ -226,7 +226,10 @@ fn a_new_query_parameter_in_the_spec_reaches_every_output() {
     );
     assert_only_change_is(&old_py, &new_py, "campaign_id", "talkover_python.rs");
     assert!(new_py.contains("campaign_id = None"), "signature default");
-    assert!(new_py.contains("campaign_id: Option<String>,"), "argument");
+    assert!(
+        new_py.contains("campaign_id: Option<Bound<'py, PyAny>>,"),
+        "argument"
+    );
 
     // Stub: the keyword in `CallsResource.list`.
     let (old_stub, new_stub) = (

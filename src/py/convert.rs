@@ -255,7 +255,11 @@ pub fn from_py<T: DeserializeOwned>(obj: &Bound<'_, PyAny>, field: &str) -> PyRe
             path if path.starts_with('[') => format!("{field}{path}"),
             path => format!("{field}.{path}"),
         };
-        let mut message = e.into_inner().to_string();
+        let mut message = e
+            .into_inner()
+            .to_string()
+            .replace("expected i64", "expected an integer")
+            .replace("expected f64", "expected a number");
         // serde reports a missing key at its parent; name the key itself, as the other checks do.
         if let Some(key) = message
             .strip_prefix("missing field `")
