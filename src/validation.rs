@@ -208,7 +208,8 @@ fn digits(s: &str) -> Option<u32> {
 
 fn is_date(value: &str) -> bool {
     let bytes = value.as_bytes();
-    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+    // ASCII first, so the byte slicing below always falls on character boundaries.
+    if !value.is_ascii() || bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
         return false;
     }
     let (Some(year), Some(month), Some(day)) = (
@@ -233,7 +234,7 @@ fn is_date_time(value: &str) -> bool {
     let Some((date, time)) = value.split_once(['T', 't', ' ']) else {
         return false;
     };
-    if !is_date(date) || time.len() < 8 {
+    if !is_date(date) || !time.is_ascii() || time.len() < 8 {
         return false;
     }
     let (clock, mut zone) = time.split_at(8);
@@ -301,9 +302,39 @@ mod tests {
         );
         assert!(is_date_time("2024-01-15T10:30:00+02:00") && !is_date_time("2024-01-15T25:30:00Z"));
         assert!(!is_date_time("2024-01-15") && !is_date_time("2024-01-15T10:30:00"));
+        assert!(
+            !is_date("2024-é-01")
+                && !is_date_time("2024-01-15T1é:30:00Z")
+                && !is_date_time("2024-01-15Tééééé")
+        );
         assert!(is_uri("https://api.example.com/schedule") && is_uri("mailto:a@b.c"));
         assert!(!is_uri("api.example.com") && !is_uri("https://") && !is_uri("https://a b"));
         assert!(is_email("a@b.co") && !is_email("a@b") && !is_email("@b.co"));
+    }
+
+    #[test]
+    fn format_checks_never_panic_on_odd_text() {
+        let odd = [
+            "",
+            "é",
+            "2024-01-15T",
+            "2024-01-15T10:30:0é",
+            "ééééééééééééééééé",
+            "0000-00-00T00:00:00+",
+            "a:",
+            "://",
+            "@",
+            "\u{0}",
+        ];
+        for value in odd
+            .iter()
+            .map(|s| s.to_string())
+            .chain((0..64).map(|n| "é1:-T+".repeat(n % 7) + &"9".repeat(n)))
+        {
+            for format in [Format::Date, Format::DateTime, Format::Uri, Format::Email] {
+                let _ = check::format("", "x", &value, format);
+            }
+        }
     }
 
     #[test]
