@@ -4,7 +4,7 @@
 use std::marker::PhantomData;
 use std::time::Duration;
 
-use crate::transport::{Secret, Transport};
+use crate::transport::Transport;
 use crate::Error;
 
 /// Per-API facts the runtime needs, generated from the spec's `info.x-sdk-client` and servers.
@@ -137,7 +137,7 @@ impl<C: FromTransport> ClientBuilder<C> {
         check_header("User-Agent", &self.user_agent)?;
         Ok(C::from_transport(Transport::new(
             base_url,
-            Secret::new(token),
+            &token,
             self.timeout,
             self.validate,
             self.headers,

@@ -12,22 +12,6 @@ use crate::Error;
 /// Largest response body read, so a misbehaving server cannot exhaust memory.
 const MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
 
-/// A token that never shows in Debug output or error text.
-#[derive(Clone)]
-pub(crate) struct Secret(String);
-
-impl Secret {
-    pub(crate) fn new(value: String) -> Self {
-        Secret(value)
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     Get,
@@ -124,17 +108,19 @@ impl Response {
 pub struct Transport {
     agent: ureq::Agent,
     base_url: String,
-    token: Secret,
     validate: bool,
+    /// Sent with every request: Authorization and Accept unless the user gave their own, then
+    /// the user's default headers. Values may be secret, so Debug shows the names only.
     headers: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
         f.debug_struct("Transport")
             .field("base_url", &self.base_url)
-            .field("token", &self.token)
             .field("validate", &self.validate)
+            .field("headers", &names)
             .finish_non_exhaustive()
     }
 }
@@ -142,10 +128,10 @@ impl std::fmt::Debug for Transport {
 impl Transport {
     pub(crate) fn new(
         base_url: String,
-        token: Secret,
+        token: &str,
         timeout: Duration,
         validate: bool,
-        headers: Vec<(String, String)>,
+        default_headers: Vec<(String, String)>,
         user_agent: String,
     ) -> Self {
         let agent = ureq::Agent::config_builder()
@@ -154,10 +140,22 @@ impl Transport {
             .user_agent(user_agent)
             .build()
             .into();
+        let given = |name: &str| {
+            default_headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name))
+        };
+        let mut headers = Vec::with_capacity(default_headers.len() + 2);
+        if !given("authorization") {
+            headers.push(("Authorization".to_string(), format!("Bearer {token}")));
+        }
+        if !given("accept") {
+            headers.push(("Accept".to_string(), "application/json".to_string()));
+        }
+        headers.extend(default_headers);
         Transport {
             agent,
             base_url,
-            token,
             validate,
             headers,
         }
@@ -175,12 +173,9 @@ impl Transport {
     /// Sends `request`; a non-2xx answer is an [`Error::Api`].
     pub fn send(&self, request: Request) -> Result<Response, Error> {
         let url = format!("{}{}", self.base_url, request.path);
-        let authorization = format!("Bearer {}", self.token.0);
         macro_rules! prepare {
             ($builder:expr) => {{
-                let mut builder = $builder
-                    .header("Authorization", &authorization)
-                    .header("Accept", "application/json");
+                let mut builder = $builder;
                 for (name, value) in &self.headers {
                     builder = builder.header(name, value);
                 }

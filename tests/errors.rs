@@ -586,6 +586,36 @@ fn default_headers_are_sent() {
 }
 
 #[test]
+fn a_default_authorization_header_replaces_the_bearer_token_and_no_value_shows_in_debug() {
+    let server = TestServer::start();
+    server.reply(
+        "GET",
+        "/api/v1/health",
+        Reply::json(200, json!({"status": "ok"})),
+    );
+    let client = talkover::Client::builder()
+        .token(TOKEN)
+        .base_url(server.url())
+        .default_header("authorization", "Token proxy-credential")
+        .default_header("X-Api-Key", "key-credential")
+        .build()
+        .expect("client");
+    client.health().check().expect("healthy");
+    let request = server.only_request();
+    let authorizations: Vec<_> = request
+        .headers
+        .iter()
+        .filter(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+        .collect();
+    assert_eq!(authorizations.len(), 1, "{:?}", request.headers);
+    assert_eq!(authorizations[0].1, "Token proxy-credential");
+    let debug = format!("{client:?}");
+    for secret in [TOKEN, "proxy-credential", "key-credential"] {
+        assert!(!debug.contains(secret), "{debug}");
+    }
+}
+
+#[test]
 fn bad_configuration_is_refused_without_echoing_the_token() {
     let bad = [
         talkover::Client::builder()
