@@ -18,10 +18,7 @@ pub fn emit(api: &Api) -> Result<String, Error> {
     let enums = api.enums.iter().map(enum_def);
     let models = api.models.iter().map(|m| model(m, true));
     let params = api.params.iter().map(|m| model(m, false));
-    let paginated = api
-        .operations
-        .iter()
-        .filter_map(|op| paginated_impl(api, op));
+    let paginated = api.operations.iter().filter_map(paginated_impl);
     let tokens = quote! {
         #info
         #client
@@ -130,7 +127,7 @@ fn group(api: &Api, group: &Group) -> TokenStream {
     let methods = group
         .operations
         .iter()
-        .map(|&i| operation_method(api, &api.operations[i]));
+        .map(|&i| operation_method(&api.operations[i]));
     let (decl, lifetime, client_expr) = if group.path.is_empty() {
         (TokenStream::new(), quote!(), quote!(self))
     } else {
@@ -153,7 +150,6 @@ fn group(api: &Api, group: &Group) -> TokenStream {
     quote! {
         #decl
         impl #ty #lifetime {
-            #[allow(dead_code)]
             fn client(&self) -> &Client {
                 #client_expr
             }
@@ -181,7 +177,7 @@ fn path_args(op: &Operation) -> (Vec<proc_macro2::Ident>, Vec<TokenStream>) {
 }
 
 /// The public method on a resource group: a call to the operation function, or a first page.
-fn operation_method(api: &Api, op: &Operation) -> TokenStream {
+fn operation_method(op: &Operation) -> TokenStream {
     let name = ident(&crate::naming::rust_ident(&op.method));
     let docs = doc(op.doc.as_deref());
     let route = format!(" `{} {}`", op.http_method.as_str(), op.path);
@@ -208,7 +204,6 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
     };
     let params_ty = ident(params_ty);
     let cursor_field = ident(&pagination.param);
-    let _ = api;
     quote! {
         #docs
         ///
@@ -547,7 +542,7 @@ fn option(value: Option<usize>) -> TokenStream {
 }
 
 /// `impl Paginated` for the response of a paged operation.
-fn paginated_impl(api: &Api, op: &Operation) -> Option<TokenStream> {
+fn paginated_impl(op: &Operation) -> Option<TokenStream> {
     let p = op.pagination.as_ref()?;
     let Response::Json {
         ty: TypeRef::Model(response),
@@ -581,7 +576,6 @@ fn paginated_impl(api: &Api, op: &Operation) -> Option<TokenStream> {
     };
     let current = read_path(&p.current);
     let (last, size, total) = (read(&p.last), read(&p.size), read(&p.total));
-    let _ = api;
     Some(quote! {
         impl crate::rt::Paginated for #response {
             type Item = #item;
