@@ -1,6 +1,8 @@
 //! Emits the Rust half of an API: enums, models, request structs with their client-side
 //! checks, the client with one accessor per resource group, and one function per operation.
 
+use std::collections::HashSet;
+
 use heck::ToShoutySnakeCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -16,8 +18,9 @@ pub fn emit(api: &Api) -> Result<String, Error> {
     let groups = api.groups.iter().map(|g| group(api, g));
     let operations = api.operations.iter().map(|op| operation_fn(api, op));
     let enums = api.enums.iter().map(enum_def);
-    let models = api.models.iter().map(|m| model(m, true));
-    let params = api.params.iter().map(|m| model(m, false));
+    let validated = validated_models(api);
+    let models = api.models.iter().map(|m| model(m, true, &validated));
+    let params = api.params.iter().map(|m| model(m, false, &validated));
     let paginated = api.operations.iter().filter_map(paginated_impl);
     let tokens = quote! {
         #info
@@ -348,7 +351,7 @@ fn enum_def(def: &EnumDef) -> TokenStream {
     }
 }
 
-fn model(model: &Model, is_model: bool) -> TokenStream {
+fn model(model: &Model, is_model: bool, validated: &HashSet<&str>) -> TokenStream {
     let name = ident(&model.name);
     let docs = doc(model.doc.as_deref());
     let fields = model.fields.iter().map(|f| {
@@ -390,7 +393,7 @@ fn model(model: &Model, is_model: bool) -> TokenStream {
     } else {
         quote!(#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)])
     };
-    let validate = validate_impl(model);
+    let validate = validate_impl(model, validated);
     quote! {
         #docs
         #derives
@@ -402,8 +405,38 @@ fn model(model: &Model, is_model: bool) -> TokenStream {
     }
 }
 
+/// Models with something to check, directly or in a nested model: only these are walked.
+fn validated_models(api: &Api) -> HashSet<&str> {
+    let mut validated = HashSet::new();
+    loop {
+        let before = validated.len();
+        for m in &api.models {
+            if m.fields
+                .iter()
+                .any(|f| needs_checks(&f.ty, &f.constraints, &validated))
+            {
+                validated.insert(m.name.as_str());
+            }
+        }
+        if validated.len() == before {
+            return validated;
+        }
+    }
+}
+
+fn needs_checks(ty: &TypeRef, c: &Constraints, validated: &HashSet<&str>) -> bool {
+    match ty {
+        TypeRef::Enum(_) => true,
+        TypeRef::Model(name) => validated.contains(name.as_str()),
+        TypeRef::Array(inner) | TypeRef::Map(inner) => {
+            !c.is_empty() || needs_checks(inner, &Constraints::default(), validated)
+        }
+        _ => !c.is_empty(),
+    }
+}
+
 /// `impl Validate`: every constraint of the spec, checked before a request is sent.
-fn validate_impl(model: &Model) -> TokenStream {
+fn validate_impl(model: &Model, validated: &HashSet<&str>) -> TokenStream {
     let mut statics = Vec::new();
     let checks: Vec<TokenStream> = model
         .fields
@@ -412,6 +445,9 @@ fn validate_impl(model: &Model) -> TokenStream {
             let field = ident(&f.rust);
             let name = f.py.as_str();
             let pattern_name = format!("{}_{}_PATTERN", model.name, f.py).to_shouty_snake_case();
+            if !needs_checks(&f.ty, &f.constraints, validated) {
+                return None;
+            }
             let body = checks(
                 &f.ty,
                 &f.constraints,
