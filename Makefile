@@ -27,6 +27,7 @@ develop: $(BIN)/.installed
 check-rust:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
+	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
 test-rust:
 	cargo test --workspace

@@ -44,6 +44,19 @@ __all__ = [
 class TalkoverError(Exception):
     """Base class of every error the SDK raises."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The subclasses take keyword-only fields, which pickle's default (cls(*args)) would
+        # drop: rebuild from the message and the instance's fields instead, so errors cross
+        # process boundaries (multiprocessing, task queues) intact.
+        return (_restore, (type(self), self.args, self.__dict__))
+
+
+def _restore(cls: type[TalkoverError], args: tuple[Any, ...], fields: dict[str, Any]) -> TalkoverError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(fields)
+    return error
+
 
 class ConfigurationError(TalkoverError):
     """The client cannot be built: no token, an unusable base URL, header or timeout."""

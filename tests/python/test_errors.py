@@ -523,3 +523,28 @@ def test_errors_of_a_make_call_are_not_resent(client: talkover.Talkover, server:
         client.calls.create("agent_123456", to="+1234567890")
 
     assert len(server.requests) == 1
+
+
+def test_errors_survive_pickling_with_every_field(client: talkover.Talkover, server: MockServer) -> None:
+    # Errors cross process boundaries (multiprocessing, task queues) as pickles.
+    import pickle
+
+    server.respond("POST", MAKE_CALL_PATH, status=429, json=MAKE_CALL_429, headers={"Retry-After": "30"})
+    with pytest.raises(talkover.RateLimitError) as caught:
+        client.calls.create("agent_123456", to="+1234567890")
+    original = caught.value
+    restored = pickle.loads(pickle.dumps(original))
+    assert type(restored) is talkover.RateLimitError
+    assert str(restored) == str(original)
+    for name in ("status_code", "code", "message", "details", "errors", "headers", "body", "retry_after"):
+        assert getattr(restored, name) == getattr(original, name), name
+
+    with pytest.raises(talkover.RequestValidationError) as invalid:
+        client.calls.create("agent_123456", to="1234567890")
+    again = pickle.loads(pickle.dumps(invalid.value))
+    assert (type(again), again.field, again.message, str(again)) == (
+        talkover.RequestValidationError,
+        invalid.value.field,
+        invalid.value.message,
+        str(invalid.value),
+    )
