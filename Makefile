@@ -29,8 +29,9 @@ check-rust:
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
 	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
+# The integration tests talk to servers on loopback: never through a proxy from the environment.
 test-rust:
-	cargo test --workspace
+	NO_PROXY=127.0.0.1,localhost cargo test --workspace
 
 test-python: develop
 	$(BIN)/python -m pytest -q
