@@ -278,31 +278,35 @@ impl<'a> Lowerer<'a> {
             SchemaKind::Type(Type::Integer(_)) => TypeRef::Integer,
             SchemaKind::Type(Type::Number(_)) => TypeRef::Number,
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Boolean,
-            SchemaKind::Type(Type::Array(a)) => TypeRef::Array(Box::new(match &a.items {
-                Some(items) => self.type_of(
-                    SchemaRef::of_boxed(items),
-                    &format!("{name}Item"),
-                    &format!("{origin}/items"),
-                )?,
-                None => TypeRef::Any,
-            })),
+            SchemaKind::Type(Type::Array(a)) => self.array_of(a.items.as_ref(), &name, &origin)?,
             SchemaKind::Type(Type::Object(_)) => TypeRef::Object,
             SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
                 self.type_of(SchemaRef::of(&all_of[0]), &name, &origin)?
             }
             SchemaKind::Any(a) if a.items.is_some() || a.typ.as_deref() == Some("array") => {
-                TypeRef::Array(Box::new(match &a.items {
-                    Some(items) => self.type_of(
-                        SchemaRef::of_boxed(items),
-                        &format!("{name}Item"),
-                        &format!("{origin}/items"),
-                    )?,
-                    None => TypeRef::Any,
-                }))
+                self.array_of(a.items.as_ref(), &name, &origin)?
             }
             // Untyped values and unions the SDK does not model are kept as plain JSON.
             _ => TypeRef::Any,
         })
+    }
+
+    /// An array; inline item objects and enums are named `<name>Item`.
+    fn array_of(
+        &mut self,
+        items: Option<&'a ReferenceOr<Box<Schema>>>,
+        name: &str,
+        origin: &str,
+    ) -> Result<TypeRef> {
+        let item = match items {
+            Some(items) => self.type_of(
+                SchemaRef::of_boxed(items),
+                &format!("{name}Item"),
+                &format!("{origin}/items"),
+            )?,
+            None => TypeRef::Any,
+        };
+        Ok(TypeRef::Array(Box::new(item)))
     }
 
     fn model(

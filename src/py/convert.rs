@@ -7,7 +7,6 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMapping, PySequence, PyString,
-    PyTuple,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value};
@@ -173,13 +172,7 @@ fn py_to_json(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, String> {
     if let Ok(dict) = obj.cast::<PyDict>() {
         let mut map = Map::new();
         for (key, value) in dict.iter() {
-            let key = key
-                .cast::<PyString>()
-                .map_err(|_| "has a dict key that is not a str".to_string())?;
-            map.insert(
-                key.to_cow().map_err(describe)?.into_owned(),
-                py_to_json(&value, depth + 1)?,
-            );
+            insert_entry(&mut map, &key, &value, depth)?;
         }
         return Ok(Value::Object(map));
     }
@@ -190,28 +183,16 @@ fn py_to_json(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, String> {
             .collect::<Result<_, _>>()
             .map(Value::Array);
     }
-    if let Ok(tuple) = obj.cast::<PyTuple>() {
-        return tuple
-            .iter()
-            .map(|item| py_to_json(&item, depth + 1))
-            .collect::<Result<_, _>>()
-            .map(Value::Array);
-    }
     if obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyByteArray>() {
         return Err("holds bytes; pass text as str".to_string());
     }
+    // Dicts and lists above are the fast paths; any other mapping or sequence (tuples included).
     if let Ok(mapping) = obj.cast::<PyMapping>() {
         let mut map = Map::new();
         for item in mapping.items().map_err(describe)?.iter() {
             let (key, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) =
                 item.extract().map_err(describe)?;
-            let key = key
-                .cast::<PyString>()
-                .map_err(|_| "has a mapping key that is not a str".to_string())?;
-            map.insert(
-                key.to_cow().map_err(describe)?.into_owned(),
-                py_to_json(&value, depth + 1)?,
-            );
+            insert_entry(&mut map, &key, &value, depth)?;
         }
         return Ok(Value::Object(map));
     }
@@ -232,6 +213,20 @@ fn py_to_json(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, String> {
         .map(|n| n.to_string())
         .unwrap_or_else(|_| "?".into());
     Err(format!("holds a {type_name}, which cannot be sent as JSON"))
+}
+
+fn insert_entry(
+    map: &mut Map<String, Value>,
+    key: &Bound<'_, PyAny>,
+    value: &Bound<'_, PyAny>,
+    depth: usize,
+) -> Result<(), String> {
+    let key = key
+        .cast::<PyString>()
+        .map_err(|_| "has a mapping key that is not a str".to_string())?;
+    let key = key.to_cow().map_err(|e| e.to_string())?.into_owned();
+    map.insert(key, py_to_json(value, depth + 1)?);
+    Ok(())
 }
 
 fn invalid(py: Python<'_>, field: &str, message: String) -> PyErr {
