@@ -105,12 +105,6 @@ pub struct Constraints {
     pub max_items: Option<usize>,
 }
 
-impl Constraints {
-    pub fn is_empty(&self) -> bool {
-        *self == Constraints::default()
-    }
-}
-
 /// String formats the SDK checks before sending.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

@@ -406,14 +406,16 @@ fn model(model: &Model, is_model: bool, validated: &HashSet<&str>) -> TokenStrea
 }
 
 /// Models with something to check, directly or in a nested model: only these are walked.
+/// Decided by the same [`field_checks`] that emits the checks, until nothing changes.
 fn validated_models(api: &Api) -> HashSet<&str> {
     let mut validated = HashSet::new();
     loop {
         let before = validated.len();
         for m in &api.models {
+            let mut unused_statics = Vec::new();
             if m.fields
                 .iter()
-                .any(|f| needs_checks(&f.ty, &f.constraints, &validated))
+                .any(|f| field_checks(m, f, &validated, &mut unused_statics).is_some())
             {
                 validated.insert(m.name.as_str());
             }
@@ -424,15 +426,37 @@ fn validated_models(api: &Api) -> HashSet<&str> {
     }
 }
 
-fn needs_checks(ty: &TypeRef, c: &Constraints, validated: &HashSet<&str>) -> bool {
-    match ty {
-        TypeRef::Enum(_) => true,
-        TypeRef::Model(name) => validated.contains(name.as_str()),
-        TypeRef::Array(inner) | TypeRef::Map(inner) => {
-            !c.is_empty() || needs_checks(inner, &Constraints::default(), validated)
+/// The checks of one field of `model`, or `None` when it has nothing to check.
+fn field_checks(
+    model: &Model,
+    f: &Field,
+    validated: &HashSet<&str>,
+    statics: &mut Vec<TokenStream>,
+) -> Option<TokenStream> {
+    let field = ident(&f.rust);
+    let name = f.py.as_str();
+    let pattern_name = format!("{}_{}_PATTERN", model.name, f.py).to_shouty_snake_case();
+    let body = checks(
+        &f.ty,
+        &f.constraints,
+        quote!(value),
+        quote!(#name),
+        &pattern_name,
+        validated,
+        statics,
+    )?;
+    Some(if f.is_option() {
+        quote! {
+            if let Some(value) = &self.#field {
+                #body
+            }
         }
-        _ => !c.is_empty(),
-    }
+    } else {
+        quote! {
+            let value = &self.#field;
+            #body
+        }
+    })
 }
 
 /// `impl Validate`: every constraint of the spec, checked before a request is sent.
@@ -441,34 +465,7 @@ fn validate_impl(model: &Model, validated: &HashSet<&str>) -> TokenStream {
     let checks: Vec<TokenStream> = model
         .fields
         .iter()
-        .filter_map(|f| {
-            let field = ident(&f.rust);
-            let name = f.py.as_str();
-            let pattern_name = format!("{}_{}_PATTERN", model.name, f.py).to_shouty_snake_case();
-            if !needs_checks(&f.ty, &f.constraints, validated) {
-                return None;
-            }
-            let body = checks(
-                &f.ty,
-                &f.constraints,
-                quote!(value),
-                quote!(#name),
-                &pattern_name,
-                &mut statics,
-            )?;
-            Some(if f.is_option() {
-                quote! {
-                    if let Some(value) = &self.#field {
-                        #body
-                    }
-                }
-            } else {
-                quote! {
-                    let value = &self.#field;
-                    #body
-                }
-            })
-        })
+        .filter_map(|f| field_checks(model, f, validated, &mut statics))
         .collect();
     let name = ident(&model.name);
     let at = if checks.is_empty() {
@@ -495,6 +492,7 @@ fn checks(
     value: TokenStream,
     name: TokenStream,
     pattern_name: &str,
+    validated: &HashSet<&str>,
     statics: &mut Vec<TokenStream>,
 ) -> Option<TokenStream> {
     let mut out = Vec::new();
@@ -528,9 +526,10 @@ fn checks(
             }
         }
         TypeRef::Enum(_) => out.push(quote!(crate::rt::check::known(at, #name, #value)?;)),
-        TypeRef::Model(_) => out.push(quote! {
+        TypeRef::Model(model) if validated.contains(model.as_str()) => out.push(quote! {
             crate::rt::Validate::validate(#value, &crate::rt::check::nested(at, #name))?;
         }),
+        TypeRef::Model(_) => {}
         TypeRef::Array(element) | TypeRef::Map(element) => {
             let is_array = matches!(ty, TypeRef::Array(_));
             if is_array && (c.min_items.is_some() || c.max_items.is_some()) {
@@ -543,6 +542,7 @@ fn checks(
                 quote!(item),
                 quote!(&item_name),
                 pattern_name,
+                validated,
                 statics,
             );
             if let Some(element_checks) = element_checks {
