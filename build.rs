@@ -35,7 +35,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             "#[allow(clippy::too_many_arguments, clippy::large_enum_variant)]\n\
              pub mod {m} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/{m}.rs\"));\n    \
              #[cfg(feature = \"python\")]\n    pub(crate) mod python {{\n        \
-             include!(concat!(env!(\"OUT_DIR\"), \"/{m}_python.rs\"));\n    }}\n}}"
+             include!(concat!(env!(\"OUT_DIR\"), \"/{m}_python.rs\"));\n    }}\n    \
+             #[cfg(feature = \"mock\")]\n    pub(crate) mod mock {{\n        \
+             include!(concat!(env!(\"OUT_DIR\"), \"/{m}_mock.rs\"));\n    }}\n}}"
         )?;
     }
     index.push_str(
@@ -47,6 +49,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         writeln!(index, "    {}::python::register(module)?;", api.module)?;
     }
     index.push_str("    Ok(())\n}\n");
+    index.push_str("\n/// Every API, as the mock server serves it.\n#[cfg(feature = \"mock\")]\npub(crate) static MOCK_APIS: &[&crate::mock::spec::Api] = &[");
+    for api in &apis {
+        write!(index, "&{}::mock::API, ", api.module)?;
+    }
+    index.push_str("];\n");
     write_if_changed(&out.join("apis.rs"), &index)?;
     write_if_changed(
         &out.join("_native.pyi"),
@@ -66,7 +73,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 
 fn write_generated(dir: &Path, api: &talkover_codegen::Generated) -> std::io::Result<()> {
     write_if_changed(&dir.join(format!("{}.rs", api.module)), &api.rust)?;
-    write_if_changed(&dir.join(format!("{}_python.rs", api.module)), &api.python)
+    write_if_changed(&dir.join(format!("{}_python.rs", api.module)), &api.python)?;
+    write_if_changed(&dir.join(format!("{}_mock.rs", api.module)), &api.mock)
 }
 
 /// Leaves unchanged files alone so their timestamps do not force recompiles.

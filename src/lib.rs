@@ -16,6 +16,8 @@ mod transport;
 mod validation;
 mod wire_enum;
 
+#[cfg(feature = "mock")]
+pub mod mock;
 #[cfg(feature = "python")]
 pub mod py;
 

@@ -26,7 +26,7 @@ impl Pattern {
         }
     }
 
-    fn is_match(&self, value: &str) -> bool {
+    pub(crate) fn is_match(&self, value: &str) -> bool {
         // The generator refuses invalid patterns, so `None` is unreachable; treat it as a failed check.
         self.compiled
             .get_or_init(|| Regex::new(self.source).ok())
@@ -45,6 +45,18 @@ pub enum Format {
     /// An absolute URI, e.g. `https://api.example.com/schedule`.
     Uri,
     Email,
+}
+
+impl Format {
+    /// Whether `value` is written in this format.
+    pub(crate) fn accepts(self, value: &str) -> bool {
+        match self {
+            Format::Date => is_date(value),
+            Format::DateTime => is_date_time(value),
+            Format::Uri => is_uri(value),
+            Format::Email => is_email(value),
+        }
+    }
 }
 
 /// The individual checks; generated `Validate` impls call these.
@@ -115,21 +127,15 @@ pub mod check {
     }
 
     pub fn format(at: &str, name: &str, value: &str, format: Format) -> Result<(), Error> {
-        let (ok, expected) = match format {
-            Format::Date => (super::is_date(value), "a date as YYYY-MM-DD"),
-            Format::DateTime => (
-                super::is_date_time(value),
-                "an RFC 3339 date-time such as 2024-01-15T10:30:00Z",
-            ),
-            Format::Uri => (
-                super::is_uri(value),
-                "an absolute URL such as https://example.com/hook",
-            ),
-            Format::Email => (super::is_email(value), "an email address"),
-        };
-        if ok {
+        if format.accepts(value) {
             return Ok(());
         }
+        let expected = match format {
+            Format::Date => "a date as YYYY-MM-DD",
+            Format::DateTime => "an RFC 3339 date-time such as 2024-01-15T10:30:00Z",
+            Format::Uri => "an absolute URL such as https://example.com/hook",
+            Format::Email => "an email address",
+        };
         fail(at, name, format!("{value:?} is not {expected}"))
     }
 

@@ -21,6 +21,8 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Resource groups, parents before children; the first is the client itself (empty path).
     pub groups: Vec<Group>,
+    /// The mock server's view of the API as a whole.
+    pub mock: MockApi,
 }
 
 /// From `info.x-sdk-client`.
@@ -166,11 +168,14 @@ pub struct Operation {
     pub has_body: bool,
     pub response: Response,
     pub pagination: Option<Pagination>,
+    /// How the mock server answers this operation.
+    pub mock: MockOperation,
 }
 
 #[derive(Debug, Clone)]
 pub struct PathParam {
     pub wire: String,
+    pub ty: TypeRef,
     pub rust: String,
     pub py: String,
     pub doc: Option<String>,
@@ -263,4 +268,118 @@ impl Api {
     pub fn group(&self, path: &[String]) -> Option<&Group> {
         self.groups.iter().find(|g| g.path == path)
     }
+}
+
+/// From the spec's security scheme and root `x-mock` extension.
+#[derive(Debug, Clone, Default)]
+pub struct MockApi {
+    /// What every valid token starts with (`x-token-prefix` on the bearer scheme).
+    pub token_prefix: Option<String>,
+    pub collections: Vec<MockCollection>,
+}
+
+/// A kind of record the mock keeps per environment, and the records it starts with.
+#[derive(Debug, Clone)]
+pub struct MockCollection {
+    pub name: String,
+    pub seed: Vec<Value>,
+}
+
+/// Everything the mock server needs about one operation beyond its inputs.
+#[derive(Debug, Clone)]
+pub struct MockOperation {
+    pub auth: bool,
+    /// Every documented status with a body: the documented example, or one built from the schema.
+    pub responses: Vec<MockResponse>,
+    /// From `x-error-codes`.
+    pub error_codes: Vec<ErrorCode>,
+    /// `field` or `field.rule` → failure, for requests that break the spec.
+    pub invalid: Vec<(String, MockFailure)>,
+    pub invalid_default: MockFailure,
+    pub requires: Vec<MockRequirement>,
+    pub action: MockAction,
+    pub collection: Option<String>,
+    /// Response property holding the record or the list of records.
+    pub record_at: Option<String>,
+    pub lookup: Vec<MockMatcher>,
+    pub filters: Vec<MockMatcher>,
+    /// Request field → record field, where the record model has a field of that name and type.
+    pub copy: Vec<(String, String)>,
+    pub set: Vec<(String, Value)>,
+    pub initial: Vec<(String, Value)>,
+    pub page: Option<MockPage>,
+    pub not_found: MockFailure,
+}
+
+#[derive(Debug, Clone)]
+pub struct MockResponse {
+    pub status: u16,
+    /// `None` for a response without a JSON body.
+    pub body: Option<Value>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ErrorCode {
+    pub code: String,
+    pub status: u16,
+    pub meaning: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MockFailure {
+    pub status: u16,
+    pub code: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MockRequirement {
+    pub param: String,
+    pub collection: String,
+    pub state: Vec<(String, Value)>,
+    pub failure: MockFailure,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MockAction {
+    Example,
+    Create,
+    List,
+    Retrieve,
+    Update,
+    Upsert,
+    Delete,
+}
+
+#[derive(Debug, Clone)]
+pub struct MockMatcher {
+    pub param: String,
+    pub fields: Vec<String>,
+    pub op: MatchOp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchOp {
+    Equals,
+    Contains,
+    Since,
+    Until,
+}
+
+#[derive(Debug, Clone)]
+pub struct MockPage {
+    pub style: PageStyle,
+    pub param: String,
+    pub size_param: String,
+    pub default_size: u64,
+    pub fields: Vec<(String, PageValue)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageValue {
+    Current,
+    Last,
+    Size,
+    Total,
+    From,
+    To,
 }

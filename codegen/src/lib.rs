@@ -35,6 +35,8 @@ pub struct Generated {
     pub rust: String,
     /// pyo3 wrappers (`<module>_python.rs`), compiled with the `python` feature.
     pub python: String,
+    /// The mock server's tables (`<module>_mock.rs`), compiled with the `mock` feature.
+    pub mock: String,
     /// The part of `_native.pyi` for this API.
     pub stub: String,
     /// Python-visible class names, to check for clashes between APIs.
@@ -49,6 +51,7 @@ pub fn generate(module: &str, spec_yaml: &str) -> Result<Generated, Error> {
         module: module.to_string(),
         rust: emit::rust::emit(&api)?,
         python: emit::python::emit(&api)?,
+        mock: emit::mock::emit(&api)?,
         stub: emit::stubs::emit(&api),
         python_names: emit::python::class_names(&api),
     })

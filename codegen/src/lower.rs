@@ -15,6 +15,8 @@ use crate::ir::*;
 use crate::naming::{pascal, python_ident, rust_ident, snake};
 use crate::Error;
 
+mod mock;
+
 /// Name of the bag of unknown fields on every model; a spec property of that name is refused.
 pub const UNKNOWN_FIELDS: &str = "additional_properties";
 
@@ -140,7 +142,9 @@ pub fn lower(module: &str, spec: &OpenAPI) -> Result<Api> {
         params,
         operations,
         groups,
+        mock: mock::mock_api(spec).map_err(|e| e.context("x-mock"))?,
     };
+    mock::check_collections(&api)?;
     prune_unreachable(&mut api);
     Ok(api)
 }
@@ -479,17 +483,16 @@ impl<'a> Lowerer<'a> {
             match p {
                 Parameter::Path { .. } => {
                     let snake_name = snake(&data.name);
-                    match self.type_of(SchemaRef::of(schema), &params_name, path)? {
-                        TypeRef::String | TypeRef::Integer => {}
-                        _ => {
-                            return err(format!(
-                                "path parameter {} must be a string or integer",
-                                data.name
-                            ))
-                        }
+                    let ty = self.type_of(SchemaRef::of(schema), &params_name, path)?;
+                    if !matches!(ty, TypeRef::String | TypeRef::Integer) {
+                        return err(format!(
+                            "path parameter {} must be a string or integer",
+                            data.name
+                        ));
                     }
                     path_params.push(PathParam {
                         wire: data.name.clone(),
+                        ty,
                         rust: rust_ident(&snake_name),
                         py: python_ident(&snake_name),
                         doc: data.description.as_ref().map(|d| d.trim().to_string()),
@@ -593,6 +596,14 @@ impl<'a> Lowerer<'a> {
             )?),
             None => None,
         };
+        let mock = self
+            .mock_operation(
+                op,
+                &path_params,
+                params.as_ref().and_then(|_| self.params.last()),
+                &response,
+            )
+            .map_err(|e| e.context("x-mock"))?;
         Ok(Operation {
             operation_id,
             method,
@@ -606,6 +617,7 @@ impl<'a> Lowerer<'a> {
             has_body,
             response,
             pagination,
+            mock,
         })
     }
 

@@ -1,5 +1,5 @@
 //! `talkover-codegen <spec.yaml>... <out-dir>`: writes the generated files of any spec
-//! (`<module>.rs`, `<module>_python.rs`) and the combined `_native.pyi` into a folder.
+//! (`<module>.rs`, `<module>_python.rs`, `<module>_mock.rs`) and the combined `_native.pyi` into a folder.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,7 +36,11 @@ fn run(
         .collect::<Result<Vec<_>, _>>()?;
     let mut written = Vec::new();
     for api in &apis {
-        for (suffix, text) in [("", &api.rust), ("_python", &api.python)] {
+        for (suffix, text) in [
+            ("", &api.rust),
+            ("_python", &api.python),
+            ("_mock", &api.mock),
+        ] {
             let path = out_dir.join(format!("{}{suffix}.rs", api.module));
             std::fs::write(&path, text)?;
             written.push(path);

@@ -1,6 +1,6 @@
 //! Pins every generated artifact: for each spec in `spec/` and for the edge-case fixture,
-//! the Rust client, the pyo3 bindings and the Python stubs are insta snapshots, so a change in
-//! the generator or a spec shows up as a reviewed snapshot diff (`make snapshots`).
+//! the Rust client, the pyo3 bindings, the Python stubs and the mock server's tables are
+//! insta snapshots, so a change in the generator or a spec shows up as a reviewed snapshot diff (`make snapshots`).
 //! Also checks that the committed `_native.pyi` is what the specs generate.
 
 use std::path::{Path, PathBuf};
@@ -44,6 +44,7 @@ fn assert_snapshots(path: &Path) {
         insta::assert_snapshot!(format!("{module}__rust"), generated.rust);
         insta::assert_snapshot!(format!("{module}__python"), generated.python);
         insta::assert_snapshot!(format!("{module}__stub"), generated.stub);
+        insta::assert_snapshot!(format!("{module}__mock"), generated.mock);
     });
 }
 
