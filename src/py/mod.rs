@@ -5,6 +5,8 @@
 mod client;
 mod convert;
 mod errors;
+#[cfg(feature = "mock")]
+mod mock;
 mod pages;
 
 use pyo3::prelude::*;
@@ -17,5 +19,7 @@ pub use pages::PageIterator;
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<PageIterator>()?;
+    #[cfg(feature = "mock")]
+    module.add_class::<mock::PyMockServer>()?;
     crate::register_apis(module)
 }

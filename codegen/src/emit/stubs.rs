@@ -7,6 +7,9 @@ use super::{python_arguments, python_method_doc};
 use crate::ir::*;
 use crate::Generated;
 
+/// Stubs of the classes the runtime defines for every API (pages, the mock server).
+const RUNTIME: &str = include_str!("runtime.pyi");
+
 /// The whole stub file: header, the shared runtime classes and each API's part.
 pub fn file(apis: &[Generated]) -> String {
     let mut names: Vec<&str> = apis
@@ -25,14 +28,8 @@ pub fn file(apis: &[Generated]) -> String {
     for name in names {
         let _ = writeln!(out, "    \"{name}\",");
     }
-    out.push_str(
-        "]\n\n_T = TypeVar(\"_T\")\n\n\
-         @final\n\
-         class PageIterator(Generic[_T]):\n    \
-         \"\"\"Walks the items of a page and of every page after it, fetching pages as needed.\"\"\"\n\n    \
-         def __iter__(self) -> PageIterator[_T]: ...\n    \
-         def __next__(self) -> _T: ...\n",
-    );
+    out.push_str("]\n\n");
+    out.push_str(RUNTIME);
     for api in apis {
         out.push('\n');
         out.push_str(&api.stub);
