@@ -6,11 +6,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SPECS  := $(wildcard spec/*.yaml)
 
-.PHONY: bench demo test develop stubs snapshots check-rust test-rust test-python stubtest lint-python validate-specs clean
+.PHONY: bench demo mock test develop stubs snapshots check-rust test-rust test-python stubtest lint-python validate-specs clean
 
-## demo: build the Python package into .venv and run the quickstart against a local server
+## demo: build the Python package into .venv and run the quickstart tour against the bundled mock server
 demo: develop
 	$(BIN)/python examples/quickstart.py --local
+
+## mock: run the mock server on port 4010 until Ctrl-C (prints the URL and a token)
+mock: develop
+	$(BIN)/python -m talkover.testing --port 4010
 
 ## test: every check CI runs
 test: check-rust test-rust test-python stubtest lint-python validate-specs
@@ -27,11 +31,13 @@ develop: $(BIN)/.installed
 check-rust:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
-	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet --features mock
 
 # The integration tests talk to servers on loopback: never through a proxy from the environment.
+# The Rust quickstart runs too, against the mock, so the README's Rust example stays true.
 test-rust:
-	NO_PROXY=127.0.0.1,localhost cargo test --workspace
+	NO_PROXY=127.0.0.1,localhost cargo test --workspace --features mock
+	NO_PROXY=127.0.0.1,localhost cargo run --quiet --features mock --example quickstart -- --local > /dev/null
 
 test-python: develop
 	$(BIN)/python -m pytest -q

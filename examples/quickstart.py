@@ -1,6 +1,6 @@
 """A tour of the talkover SDK.
 
-    python examples/quickstart.py --local     # against a local stand-in server (make demo)
+    python examples/quickstart.py --local     # against the bundled mock server (make demo)
     python examples/quickstart.py             # against the API named by TALKOVER_TOKEN / TALKOVER_BASE_URL
 
 Against the real API this places a *test* call (is_testing=True) from agent_123456.
@@ -11,72 +11,88 @@ from __future__ import annotations
 import sys
 
 import talkover
+from talkover.testing import MockServer
+
+
+def step(number: int, title: str) -> None:
+    print(f"\n{number}. {title}")
 
 
 def tour(client: talkover.Talkover) -> None:
-    print(f"1. Client ready: {client!r}")
-    print(f"   health check -> {client.health.check()}")
+    step(1, "Configure an agent action (upserted by node_id: the second call updates it)")
+    for description in ("Schedule a meeting", "Schedule a meeting with the customer"):
+        action = client.agents.actions.upsert(
+            "agent_123456",
+            node_id="action-node-456",
+            name="Schedule Meeting",
+            description=description,
+            type="webhook",
+            inputs=[{"name": "date", "type": "string", "required": True}],
+            url="https://api.example.com/schedule",
+        )
+        inputs = action.input_schema or []  # optional in the docs, so typed as optional
+        print(f"   {action.id}: {action.description!r} ({action.type}), inputs {[i.name for i in inputs]}")
 
-    action = client.agents.actions.upsert(
-        "agent_123456",
-        node_id="action-node-456",
-        name="Schedule Meeting",
-        description="Schedule a meeting with the customer",
-        type="webhook",
-        inputs=[{"name": "date", "type": "string", "required": True, "description": "Meeting date"}],
-        url="https://api.example.com/schedule",
-    )
-    inputs = action.input_schema or []  # optional in the docs, so typed as optional
-    print(f"2. Action upserted: {action.id} ({action.type}), first input: {inputs[0].name if inputs else None}")
+    step(2, "Place test calls (is_testing=True: no credits, no real phone rings)")
+    for number in ("+15550100001", "+15550100002", "+15550100003"):
+        call = client.calls.create(
+            "agent_123456",
+            to=number,
+            payload={"customer_name": "John Doe"},
+            context={"user_id": "u1"},
+            is_testing=True,
+        )
+        print(f"   {call.id} -> {call.to}: {call.status} at {call.created_at}")
 
-    call = client.calls.create(
-        "agent_123456",
-        to="+1234567890",
-        payload={"customer_name": "John Doe"},
-        context={"user_id": "u1"},
-        is_testing=True,
-    )
-    print(f"3. Test call placed: {call.id} to {call.to}, status {call.status}, created {call.created_at}")
+    step(3, "List outbound calls, two per page, and walk every page")
+    page = client.calls.list(direction="outbound", per_page=2)
+    p = page.pagination
+    print(f"   page {p.current_page} of {p.last_page}: calls {p.from_}-{p.to} of {p.total}")
+    for number, c in enumerate(page, start=1):  # iterating fetches the next pages as needed
+        print(f"   {number}. {c.id}  {c.to}  {c.status}")
 
-    page = client.calls.list(status="completed", per_page=5)
-    print(f"4. Completed calls: page {page.pagination.current_page} of {page.pagination.last_page}, "
-          f"{page.pagination.total} in all; this page has {len(page.data)}")
-    for c in page.data[:2]:
-        print(f"   {c.id}: {c.from_} -> {c.to}, {c.duration}s")
-    walked = sum(1 for _ in page)
-    print(f"   iterating the page walked all {walked} calls across every page")
-
+    step(4, "Handle errors")
     try:
         client.calls.create("agent_123456", to="1234567890")
     except talkover.RequestValidationError as e:
-        print(f"5. Caught before sending: {e.field}: {e.message}")
+        print(f"   refused before sending: {e.field}: {e.message}")
     try:
-        client.calls.create("agent_999999", to="+1234567890", is_testing=True)
+        client.calls.create("agent_999999", to="+15550100001", is_testing=True)
     except talkover.NotFoundError as e:
-        print(f"   Answered by the API: {e.status_code} {e.code}: {e.message} (details {e.details})")
+        print(f"   answered by the API: {e.status_code} {e.code}: {e.message} (details {e.details})")
+
+
+def resilience(client: talkover.Talkover, mock: MockServer) -> None:
+    step(5, "Test your error handling with the mock's fault injection")
+    mock.fail_next(429, headers={"Retry-After": "2"}, path="/api/v1/calls")
+    try:
+        client.calls.list()
+    except talkover.RateLimitError as e:
+        print(f"   rate limited: {e.status_code} {e.message!r}, retry after {e.retry_after}s")
+    mock.fail_next(drop_connection=True)
+    try:
+        client.health.check()
+    except talkover.APIConnectionError as e:
+        print(f"   connection dropped: {type(e).__name__}")
+    seen = mock.requests()
+    print(f"   the mock received {len(seen)} requests; the last: {seen[-1].method} {seen[-1].path}")
 
 
 def main() -> None:
-    server = None
-    if "--local" in sys.argv:
-        sys.path.insert(0, __file__.rsplit("/", 1)[0])
-        import local_server
-
-        url, server = local_server.start()
-        client = talkover.Talkover(local_server.TOKEN, base_url=url)
-        tt = talkover.Talkturo("demo-token", base_url=url)
-    else:
-        client = talkover.Talkover()
-        tt = None
-    try:
+    if "--local" not in sys.argv:
+        tour(talkover.Talkover())
+        return
+    with MockServer() as mock:
+        print(f"Bundled mock server at {mock.url} (token {mock.token[:10]}...)")
+        client = mock.talkover()
         tour(client)
-        if tt is not None:
-            assistant = tt.assistants.create(account_slug="my-team", name="Support Agent")
-            again = tt.assistants.retrieve(assistant.id)
-            print(f"6. Talkturo assistant {again.id} '{again.name}' created and read back: {assistant == again}")
-    finally:
-        if server is not None:
-            server.shutdown()
+        resilience(client, mock)
+
+        step(6, "The same SDK speaks Talkturo")
+        tt = mock.talkturo()
+        assistant = tt.assistants.create(account_slug="my-team", name="Support Agent")
+        again = tt.assistants.retrieve(assistant.id)
+        print(f"   assistant {again.id} {again.name!r} created and read back: {assistant == again}")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,28 @@
-//! The Rust quickstart: `TALKOVER_TOKEN=... cargo run --example quickstart`
-//! (set TALKOVER_BASE_URL to point it elsewhere, e.g. at `python examples/local_server.py`).
+//! The Rust quickstart:
+//!
+//! - `cargo run --features mock --example quickstart -- --local` runs it against the bundled
+//!   mock server, started in-process;
+//! - `TALKOVER_TOKEN=... cargo run --example quickstart` runs it against the API (set
+//!   TALKOVER_BASE_URL to point it elsewhere, such as a `talkover-mock` you started).
 
 use talkover::{
     ActionInput, Client, Error, ListCallsParams, MakeCallParams, UpsertAgentActionParams,
 };
 
-fn main() -> Result<(), Error> {
-    let client = Client::from_env()?;
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    #[cfg(feature = "mock")]
+    if std::env::args().any(|arg| arg == "--local") {
+        let mock = talkover::mock::MockServer::start()?;
+        let client = Client::builder()
+            .token(mock.token())
+            .base_url(mock.url())
+            .build()?;
+        return Ok(tour(&client)?);
+    }
+    Ok(tour(&Client::from_env()?)?)
+}
+
+fn tour(client: &Client) -> Result<(), Error> {
     println!("health: {:?}", client.health().check()?);
 
     let action = client.agents().actions().upsert(
@@ -39,8 +55,8 @@ fn main() -> Result<(), Error> {
     println!("call {} to {} is {}", call.id, call.to, call.status);
 
     let page = client.calls().list(&ListCallsParams {
-        status: Some("completed".into()),
-        per_page: Some(50),
+        direction: Some("outbound".into()),
+        per_page: Some(2),
         ..Default::default()
     })?;
     println!(
