@@ -466,6 +466,83 @@ fn spec_mistakes_are_clear_errors() {
 }
 
 #[test]
+fn x_mock_mistakes_are_clear_errors() {
+    // A retrieve operation with a documented 404; `{MOCK}` is its x-mock block.
+    let with_mock = |mock: &str, root: &str| {
+        let paths = format!(
+            "  /things/{{id}}:\n    get:\n      operationId: getThing\n      parameters:\n        - {{name: id, in: path, required: true, schema: {{type: string}}}}\n{mock}      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/Thing'}}\n        '404':\n          description: missing\n"
+        );
+        format!("{root}{}", spec(&paths, ""))
+    };
+    let collections = "x-mock:\n  collections:\n    things: {}\n";
+    let ok = with_mock(
+        "      x-mock: {action: retrieve, collection: things, record: thing, lookup: {id: id}}\n",
+        collections,
+    );
+    talkover_codegen::generate("tiny", &ok).expect("a well-formed x-mock is accepted");
+
+    let cases = [
+        (
+            "unknown key",
+            "      x-mock: {action: retrieve, colection: things}\n",
+            collections,
+            &["GET /things/{id}", "x-mock", "unknown key colection"][..],
+        ),
+        (
+            "unknown action",
+            "      x-mock: {action: fetch, collection: things}\n",
+            collections,
+            &["unknown action", "fetch"][..],
+        ),
+        (
+            "undeclared collection",
+            "      x-mock: {action: retrieve, collection: widgets, record: thing, lookup: {id: id}}\n",
+            collections,
+            &["widgets", "root x-mock"][..],
+        ),
+        (
+            "retrieve without a lookup",
+            "      x-mock: {action: retrieve, collection: things, record: thing}\n",
+            collections,
+            &["lookup"][..],
+        ),
+        (
+            "lookup by an input that does not exist",
+            "      x-mock: {action: retrieve, collection: things, record: thing, lookup: {thing_id: id}}\n",
+            collections,
+            &["thing_id", "neither a path parameter nor a body field"][..],
+        ),
+        (
+            "failure with an undocumented status",
+            "      x-mock: {action: retrieve, collection: things, record: thing, lookup: {id: id}, not-found: 410}\n",
+            collections,
+            &["410", "not a documented response"][..],
+        ),
+        (
+            "failure naming an unknown code",
+            "      x-mock: {action: retrieve, collection: things, record: thing, lookup: {id: id}, not-found: GONE}\n",
+            collections,
+            &["GONE", "x-error-codes"][..],
+        ),
+        (
+            "a reference to an unknown input",
+            "      x-mock: {action: retrieve, collection: things, record: thing, lookup: {id: id}, set: {name: $body.nme}}\n",
+            collections,
+            &["$body.nme"][..],
+        ),
+        (
+            "seed records that are not objects",
+            "      x-mock: {action: retrieve, collection: things, record: thing, lookup: {id: id}}\n",
+            "x-mock:\n  collections:\n    things: {seed: [1, 2]}\n",
+            &["things", "seed must be a list of objects"][..],
+        ),
+    ];
+    for (name, mock, root, needles) in cases {
+        assert_spec_error(name, &with_mock(mock, root), needles);
+    }
+}
+
+#[test]
 fn the_cli_reports_spec_errors_without_panicking() {
     let work = TempDir::new("cli-error");
     let bad = work.path().join("broken.yaml");

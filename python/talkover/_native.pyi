@@ -22,6 +22,7 @@ __all__ = [
     "PageIterator",
     "Talkover",
     "Talkturo",
+    "_MockServer",
 ]
 
 _T = TypeVar("_T")
