@@ -1,10 +1,16 @@
 //! The generated Talkover and Talkturo clients against a real loopback server: what the
 //! client parsed, and what the server received (method, path, query, headers, exact body).
+//! Tests that need a realistic answer rather than scripted bytes use the spec-driven mock
+//! (feature `mock`).
 
 mod support;
 
 use serde_json::json;
+#[cfg(feature = "mock")]
+use support::mock_client;
 use support::{client, Reply, TestServer, TOKEN};
+#[cfg(feature = "mock")]
+use talkover::mock::MockServer;
 use talkover::{
     ActionInput, ActionStatus, ActionType, Call, CallDirection, CallStatus, ListCallsParams,
     MakeCallParams, UpsertAgentActionParams,
@@ -200,29 +206,42 @@ fn iterating_a_page_walks_every_page() {
     }
 }
 
+#[cfg(feature = "mock")]
 #[test]
 fn next_page_returns_none_after_the_last_page() {
-    let server = TestServer::start();
-    server
-        .reply("GET", "/api/v1/calls", calls_page(&["c1", "c2"], 1, 2))
-        .reply("GET", "/api/v1/calls", calls_page(&["c3"], 2, 2));
-    let client = client(&server);
+    let mock = MockServer::start().expect("mock");
+    let client = mock_client(&mock);
+    // One made call and the two seeded ones: pages of two are [made, seed] and [seed].
+    client
+        .calls()
+        .create(
+            "agent_123456",
+            &MakeCallParams {
+                to: "+1234567890".into(),
+                ..Default::default()
+            },
+        )
+        .expect("created");
+    mock.clear_requests();
     let first = client
         .calls()
-        .list(&ListCallsParams::default())
+        .list(&ListCallsParams {
+            per_page: Some(2),
+            ..Default::default()
+        })
         .expect("first page");
     let second = first
         .next_page()
         .expect("second page fetched")
         .expect("there is a second page");
     assert_eq!(second.pagination.current_page, 2);
-    assert_eq!(second.data[0].id, "c3");
+    assert_eq!(second.data[0].id, "call-uuid-1");
     assert!(!second.has_next_page());
     assert!(second.next_page().expect("no fetch").is_none());
-    let pages: Vec<Option<String>> = server
+    let pages: Vec<Option<String>> = mock
         .requests()
         .iter()
-        .map(|r| r.query_param("page"))
+        .map(|r| r.query.get("page").map(|p| p.join(",")))
         .collect();
     assert_eq!(
         pages,
@@ -252,18 +271,21 @@ fn a_server_that_ignores_the_page_param_does_not_loop_forever() {
     assert_eq!(server.requests().len(), 2);
 }
 
+#[cfg(feature = "mock")]
 #[test]
 fn an_empty_list_is_one_request() {
-    let server = TestServer::start();
-    server.reply("GET", "/api/v1/calls", calls_page(&[], 1, 1));
-    let client = client(&server);
-    let page = client
+    let mock = MockServer::start().expect("mock");
+    let page = mock_client(&mock)
         .calls()
-        .list(&ListCallsParams::default())
+        .list(&ListCallsParams {
+            status: Some(CallStatus::Busy),
+            ..Default::default()
+        })
         .expect("first page");
+    assert_eq!(page.pagination.total, 0);
     assert!(!page.has_next_page());
     assert_eq!(page.into_iter().count(), 0);
-    assert_eq!(server.requests().len(), 1);
+    assert_eq!(mock.requests().len(), 1);
 }
 
 #[test]
@@ -422,15 +444,11 @@ fn talkturo_assistants_use_camel_case_wire_names() {
     );
 }
 
+#[cfg(feature = "mock")]
 #[test]
 fn one_client_serves_many_threads() {
-    let server = TestServer::start();
-    server.reply(
-        "GET",
-        "/api/v1/health",
-        Reply::json(200, json!({"status": "ok"})),
-    );
-    let client = client(&server);
+    let mock = MockServer::start().expect("mock");
+    let client = mock_client(&mock);
     std::thread::scope(|scope| {
         for _ in 0..4 {
             let client = client.clone();
@@ -441,7 +459,7 @@ fn one_client_serves_many_threads() {
             });
         }
     });
-    assert_eq!(server.requests().len(), 20);
+    assert_eq!(mock.requests().len(), 20);
 }
 
 #[test]

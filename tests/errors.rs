@@ -1,13 +1,19 @@
 //! Every way a call can fail, through the real client against a loopback server: each
 //! documented error body shape, non-JSON bodies, bad 2xx bodies, connection failures and
 //! timeouts, client-side validation (nothing sent), and secrets kept out of every output.
+//! Tests that need the server's own reading of a request use the spec-driven mock (feature
+//! `mock`).
 
 mod support;
 
 use std::time::{Duration, Instant};
 
 use serde_json::json;
+#[cfg(feature = "mock")]
+use support::mock_client;
 use support::{client, refused_url, Reply, TestServer, TOKEN};
+#[cfg(feature = "mock")]
+use talkover::mock::MockServer;
 use talkover::{
     ActionType, ApiError, CallStatus, Error, ListCallsParams, MakeCallParams,
     UpsertAgentActionParams,
@@ -463,20 +469,13 @@ fn validation_failures_send_nothing() {
     );
 }
 
+#[cfg(feature = "mock")]
 #[test]
 fn validate_false_sends_anyway() {
-    let server = TestServer::start();
-    server.reply(
-        "POST",
-        MAKE_CALL,
-        Reply::json(
-            400,
-            json!({"error": {"code": "INVALID_PHONE_NUMBER", "message": "bad number"}}),
-        ),
-    );
+    let mock = MockServer::start().expect("mock");
     let client = talkover::Client::builder()
-        .token(TOKEN)
-        .base_url(server.url())
+        .token(mock.token())
+        .base_url(mock.url())
         .validate(false)
         .build()
         .expect("client");
@@ -492,28 +491,37 @@ fn validate_false_sends_anyway() {
         Err(Error::Api(e)) => assert_eq!(e.code.as_deref(), Some("INVALID_PHONE_NUMBER")),
         other => panic!("expected the server's answer, got {other:?}"),
     }
+    let log = mock.requests();
+    assert_eq!(log.len(), 1);
     assert_eq!(
-        server.only_request().json(),
+        log[0].body,
         json!({"to": "1234567890", "delay_seconds": 99999})
     );
     // An empty path parameter would change which URL is called: refused even so.
     expect_validation(client.calls().create("", &valid_call()), "agent_id");
-    assert_eq!(server.requests().len(), 1);
+    assert_eq!(mock.requests().len(), 1);
 }
 
+#[cfg(feature = "mock")]
 #[test]
 fn path_parameters_are_percent_encoded() {
-    let server = TestServer::start();
-    let client = client(&server);
+    let mock = MockServer::start().expect("mock");
+    let client = mock_client(&mock);
     for (id, encoded) in [
         ("a/b", "a%2Fb"),
         ("agent 1?x#y", "agent%201%3Fx%23y"),
         ("ü", "%C3%BC"),
     ] {
-        let _ = client.calls().create(id, &valid_call());
-        let requests = server.requests();
+        let result = client.calls().create(id, &valid_call());
+        let requests = mock.requests();
         let last = requests.last().expect("a request");
-        assert_eq!(last.url, format!("/api/v1/agents/{encoded}/call"));
+        assert_eq!(last.path, format!("/api/v1/agents/{encoded}/call"));
+        assert!(last.query.is_empty(), "{last:?}");
+        // The server decodes the segment back to the very id that was passed.
+        match result {
+            Err(Error::Api(e)) => assert_eq!(e.details, Some(json!({"agent_id": id}))),
+            other => panic!("expected AGENT_NOT_FOUND, got {other:?}"),
+        }
     }
 }
 

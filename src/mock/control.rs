@@ -53,7 +53,6 @@ fn reply(status: u16, body: Value) -> Reply {
         status,
         headers: vec![("Content-Type".into(), "application/json".into())],
         body: body.to_string().into_bytes(),
-        delay: None,
     }
 }
 
@@ -62,6 +61,5 @@ fn empty() -> Reply {
         status: 204,
         headers: Vec::new(),
         body: Vec::new(),
-        delay: None,
     }
 }

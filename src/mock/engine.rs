@@ -98,10 +98,7 @@ impl Engine {
             Some(fault) => self.faulty(fault, route.as_ref(), &request),
             None => finish(self.answer(route.as_ref(), &request), None),
         };
-        entry.status = match &reply {
-            Reply::Respond { status, .. } | Reply::Truncate { status, .. } => Some(*status),
-            Reply::Drop => None,
-        };
+        entry.status = answered_status(&reply);
         self.state().log.push(entry);
         reply
     }
@@ -139,10 +136,7 @@ impl Engine {
 
     fn faulty(&self, fault: &Fault, route: Option<&Route>, request: &HttpRequest) -> Reply {
         if fault.drop {
-            if let Some(delay) = fault.delay_duration() {
-                std::thread::sleep(delay);
-            }
-            return Reply::Drop;
+            return delayed(Reply::Drop, fault);
         }
         let mut answer = match fault.status {
             None => self.answer(route, request),
@@ -306,18 +300,22 @@ impl Inputs {
         validate::fields(op.query, &query, "", &mut violations);
         let mut body = Map::new();
         if let Some(fields) = op.body {
-            if !request.body.is_empty() {
-                match serde_json::from_slice::<Value>(&request.body) {
-                    Ok(Value::Object(object)) => body = object,
-                    _ => violations.push(Violation {
-                        field: "body".into(),
-                        rule: validate::Rule::Type,
-                        message: "The request body must be a JSON object.".into(),
-                        value: Value::Null,
-                    }),
+            // A body that is not an object is the one problem; its fields would only repeat it.
+            match serde_json::from_slice::<Value>(&request.body) {
+                _ if request.body.is_empty() => {
+                    validate::fields(fields, &body, "", &mut violations)
                 }
+                Ok(Value::Object(object)) => {
+                    validate::fields(fields, &object, "", &mut violations);
+                    body = object;
+                }
+                _ => violations.push(Violation {
+                    field: "body".into(),
+                    rule: validate::Rule::Type,
+                    message: "The request body must be a JSON object.".into(),
+                    value: Value::Null,
+                }),
             }
-            validate::fields(fields, &body, "", &mut violations);
         }
         if violations.is_empty() {
             Ok(Inputs { path, query, body })
@@ -469,6 +467,15 @@ impl Inputs {
             })
             .collect();
         (items, meta)
+    }
+}
+
+/// The status a reply sends; `None` when it closes the connection without one.
+fn answered_status(reply: &Reply) -> Option<u16> {
+    match reply {
+        Reply::Respond { status, .. } | Reply::Truncate { status, .. } => Some(*status),
+        Reply::After(_, inner) => answered_status(inner),
+        Reply::Drop => None,
     }
 }
 
@@ -632,32 +639,38 @@ fn finish_raw(status: u16, content_type: &str, body: Vec<u8>, fault: &Fault) -> 
     shape(status, headers, body, Some(fault))
 }
 
-/// Applies a fault's delay and truncation to a finished answer.
+/// Applies a fault's truncation and delay to a finished answer.
 fn shape(
     status: u16,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
     fault: Option<&Fault>,
 ) -> Reply {
-    match fault {
-        Some(fault) if fault.truncate => {
-            if let Some(delay) = fault.delay_duration() {
-                std::thread::sleep(delay);
-            }
-            let sent = body.len() / 2;
-            Reply::Truncate {
-                status,
-                headers,
-                body,
-                sent,
-            }
-        }
+    let reply = match fault {
+        Some(fault) if fault.truncate => Reply::Truncate {
+            status,
+            headers,
+            sent: body.len() / 2,
+            body,
+        },
         _ => Reply::Respond {
             status,
             headers,
             body,
-            delay: fault.and_then(Fault::delay_duration),
         },
+    };
+    match fault {
+        Some(fault) => delayed(reply, fault),
+        None => reply,
+    }
+}
+
+/// The reply after the fault's delay, if it has one; the server does the waiting, so the
+/// request is logged at once and `stop` is not held up.
+fn delayed(reply: Reply, fault: &Fault) -> Reply {
+    match fault.delay_duration() {
+        Some(delay) => Reply::After(delay, Box::new(reply)),
+        None => reply,
     }
 }
 

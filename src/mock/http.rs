@@ -103,12 +103,11 @@ fn unescape(s: &str, strict: bool) -> Option<Vec<u8>> {
 /// What to do with a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reply {
-    /// A normal response, written after `delay` if there is one.
+    /// A normal response.
     Respond {
         status: u16,
         headers: Vec<(String, String)>,
         body: Vec<u8>,
-        delay: Option<Duration>,
     },
     /// Close the connection without writing anything.
     Drop,
@@ -120,6 +119,8 @@ pub enum Reply {
         body: Vec<u8>,
         sent: usize,
     },
+    /// The inner reply, after a wait that `stop` cuts short (then the connection just closes).
+    After(Duration, Box<Reply>),
 }
 
 /// Turns each request into a [`Reply`]; called on the connection's own thread.
@@ -311,19 +312,20 @@ fn serve_connection(mut conn: Conn, handler: &Handler) {
             }
         };
         let head_only = request.request.method == "HEAD";
-        let reply = call_handler(handler, request.request);
+        let mut reply = call_handler(handler, request.request);
+        while let Reply::After(delay, inner) = reply {
+            if !sleep_unless_stopped(&conn.shared, delay) {
+                return abort(&conn.stream);
+            }
+            reply = *inner;
+        }
         match reply {
-            Reply::Drop => return abort(&conn.stream),
+            Reply::Drop | Reply::After(..) => return abort(&conn.stream),
             Reply::Truncate { .. } => {
                 let _ = write_reply(&mut conn.stream, reply, head_only, Framing::Close);
                 return abort(&conn.stream);
             }
-            Reply::Respond { delay, .. } => {
-                if let Some(delay) = delay {
-                    if !sleep_unless_stopped(&conn.shared, delay) {
-                        return abort(&conn.stream);
-                    }
-                }
+            Reply::Respond { .. } => {
                 let framing = if request.keep_alive {
                     Framing::keep_alive(request.http10)
                 } else {
@@ -352,7 +354,6 @@ fn plain_reply(status: u16, message: &str) -> Reply {
             "text/plain; charset=utf-8".to_string(),
         )],
         body: message.as_bytes().to_vec(),
-        delay: None,
     }
 }
 
@@ -781,7 +782,6 @@ fn write_reply(
             status,
             headers,
             body,
-            ..
         } => {
             let len = body.len();
             (status, headers, body, len)
@@ -792,7 +792,7 @@ fn write_reply(
             body,
             sent,
         } => (status, headers, body, sent),
-        Reply::Drop => return Ok(false),
+        Reply::Drop | Reply::After(..) => return Ok(false),
     };
     let framing = if has_connection_token(&headers, "close") {
         Framing::Close
@@ -913,7 +913,6 @@ mod tests {
                 req.body,
             ]
             .concat(),
-            delay: None,
         })
     }
 
@@ -1082,7 +1081,6 @@ mod tests {
             status: 204,
             headers: vec![],
             body: b"ignored".to_vec(),
-            delay: None,
         });
         let raw = exchange(&server, b"DELETE /x HTTP/1.1\r\nConnection: close\r\n\r\n");
         assert_eq!(raw, b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
@@ -1094,7 +1092,6 @@ mod tests {
             status: 200,
             headers: vec![("content-length".into(), "2".into())],
             body: b"ok".to_vec(),
-            delay: None,
         });
         let raw = exchange(&server, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
         let text = String::from_utf8(raw).expect("utf8");
@@ -1134,11 +1131,13 @@ mod tests {
 
     #[test]
     fn delay_postpones_the_response() {
-        let server = server(|_| Reply::Respond {
-            status: 200,
-            headers: vec![],
-            body: vec![],
-            delay: Some(Duration::from_millis(200)),
+        let server = server(|_| {
+            let reply = Reply::Respond {
+                status: 200,
+                headers: vec![],
+                body: vec![],
+            };
+            Reply::After(Duration::from_millis(200), Box::new(reply))
         });
         let started = Instant::now();
         let raw = exchange(&server, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
@@ -1192,7 +1191,6 @@ mod tests {
                 status: 200,
                 headers: vec![],
                 body: b"fine".to_vec(),
-                delay: None,
             }
         });
         let raw = exchange(&server, b"GET /boom HTTP/1.1\r\nConnection: close\r\n\r\n");
@@ -1230,11 +1228,13 @@ mod tests {
 
     #[test]
     fn stop_aborts_a_delayed_response() {
-        let mut server = server(|_| Reply::Respond {
-            status: 200,
-            headers: vec![],
-            body: vec![],
-            delay: Some(Duration::from_secs(30)),
+        let mut server = server(|_| {
+            let reply = Reply::Respond {
+                status: 200,
+                headers: vec![],
+                body: vec![],
+            };
+            Reply::After(Duration::from_secs(30), Box::new(reply))
         });
         let mut stream = connect(&server);
         stream.write_all(b"GET / HTTP/1.1\r\n\r\n").expect("write");

@@ -305,3 +305,13 @@ pub fn client(server: &TestServer) -> talkover::Client {
         .build()
         .expect("a valid test client")
 }
+
+/// A Talkover client for the spec-driven mock server, with the mock's own token.
+#[cfg(feature = "mock")]
+pub fn mock_client(mock: &talkover::mock::MockServer) -> talkover::Client {
+    talkover::Client::builder()
+        .token(mock.token())
+        .base_url(mock.url())
+        .build()
+        .expect("a valid mock client")
+}

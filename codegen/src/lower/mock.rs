@@ -224,7 +224,12 @@ impl<'a> Lowerer<'a> {
             Some(Some("update")) => MockAction::Update,
             Some(Some("upsert")) => MockAction::Upsert,
             Some(Some("delete")) => MockAction::Delete,
-            Some(other) => return err(format!("unknown action {other:?}")),
+            Some(other) => {
+                return err(format!(
+                "unknown action {}: use example, create, list, retrieve, update, upsert or delete",
+                other.unwrap_or("(not a string)")
+            ))
+            }
         };
         let collection = ext
             .get("collection")
