@@ -408,114 +408,91 @@ fn a_body_that_is_not_json_is_refused() {
 }
 
 #[test]
-fn list_calls_with_an_unknown_status_is_422() {
-    let mock = start();
-    let params = ListCallsParams {
-        status: Some(CallStatus::Unknown("bogus".into())),
-        ..Default::default()
-    };
-    let e = api_error(unchecked(&mock).calls().list(&params));
-    assert_eq!(e.status, 422);
-    assert_eq!(e.code, None);
-    assert_eq!(e.message, "The given data was invalid.");
-    assert_eq!(e.errors.len(), 1, "{:?}", e.errors);
-    assert_eq!(e.errors["status"], ["The selected status is invalid."]);
-    assert_eq!(only_request(&mock).query["status"], ["bogus"]);
+fn list_calls_refuses_each_bad_query_parameter_with_422() {
+    let cases = [
+        (
+            ListCallsParams {
+                status: Some(CallStatus::Unknown("bogus".into())),
+                ..Default::default()
+            },
+            "status",
+            "bogus",
+            "The selected status is invalid.",
+        ),
+        (
+            ListCallsParams {
+                per_page: Some(500),
+                ..Default::default()
+            },
+            "per_page",
+            "500",
+            "The per page field must be at most 100.",
+        ),
+        (
+            ListCallsParams {
+                date_from: Some("2024-13-01".into()),
+                ..Default::default()
+            },
+            "date_from",
+            "2024-13-01",
+            "The date from must be a valid date.",
+        ),
+    ];
+    for (params, field, sent, message) in cases {
+        let mock = start();
+        let e = api_error(unchecked(&mock).calls().list(&params));
+        assert_eq!(e.status, 422, "{field}");
+        assert_eq!(e.code, None);
+        assert_eq!(e.message, "The given data was invalid.");
+        assert_eq!(e.errors.keys().collect::<Vec<_>>(), [field]);
+        assert_eq!(e.errors[field], [message]);
+        assert_eq!(only_request(&mock).query[field], [sent]);
+    }
 }
 
 #[test]
-fn list_calls_with_per_page_over_100_is_422() {
-    let mock = start();
-    let params = ListCallsParams {
-        per_page: Some(500),
-        ..Default::default()
-    };
-    let e = api_error(unchecked(&mock).calls().list(&params));
-    assert_eq!(e.status, 422);
-    assert_eq!(e.errors.keys().collect::<Vec<_>>(), ["per_page"]);
-    assert_eq!(
-        e.errors["per_page"],
-        ["The per page field must be at most 100."]
-    );
-    assert_eq!(only_request(&mock).query["per_page"], ["500"]);
-}
-
-#[test]
-fn list_calls_with_an_impossible_date_is_422() {
-    let mock = start();
-    let params = ListCallsParams {
-        date_from: Some("2024-13-01".into()),
-        ..Default::default()
-    };
-    let e = api_error(unchecked(&mock).calls().list(&params));
-    assert_eq!(e.status, 422);
-    assert_eq!(e.errors.keys().collect::<Vec<_>>(), ["date_from"]);
-    assert_eq!(
-        e.errors["date_from"],
-        ["The date from must be a valid date."]
-    );
-    assert_eq!(only_request(&mock).query["date_from"], ["2024-13-01"]);
-}
-
-#[test]
-fn upsert_action_with_a_name_over_255_characters_is_422() {
-    let mock = start();
-    let params = action("n1", &"x".repeat(256));
-    let e = api_error(
-        unchecked(&mock)
-            .agents()
-            .actions()
-            .upsert("agent-uuid-1", &params),
-    );
-    assert_eq!(e.status, 422);
-    assert_eq!(e.message, "The given data was invalid.");
-    assert_eq!(e.errors.keys().collect::<Vec<_>>(), ["name"]);
-    assert_eq!(
-        e.errors["name"],
-        ["The name field must not be greater than 255 characters."]
-    );
-    assert_eq!(
-        only_request(&mock).body["name"].as_str().map(str::len),
-        Some(256)
-    );
-}
-
-#[test]
-fn upsert_action_with_an_unknown_type_is_422() {
-    let mock = start();
-    let params = UpsertAgentActionParams {
-        r#type: ActionType::Unknown("carrier-pigeon".into()),
-        ..action("n1", "Send")
-    };
-    let e = api_error(
-        unchecked(&mock)
-            .agents()
-            .actions()
-            .upsert("agent-uuid-1", &params),
-    );
-    assert_eq!(e.status, 422);
-    assert_eq!(e.errors.keys().collect::<Vec<_>>(), ["type"]);
-    assert_eq!(e.errors["type"], ["The selected type is invalid."]);
-    assert_eq!(only_request(&mock).body["type"], "carrier-pigeon");
-}
-
-#[test]
-fn upsert_action_with_a_url_that_is_not_a_uri_is_422() {
-    let mock = start();
-    let params = UpsertAgentActionParams {
-        url: Some("api.example.com/hook".into()),
-        ..action("n1", "Hook")
-    };
-    let e = api_error(
-        unchecked(&mock)
-            .agents()
-            .actions()
-            .upsert("agent-uuid-1", &params),
-    );
-    assert_eq!(e.status, 422);
-    assert_eq!(e.errors.keys().collect::<Vec<_>>(), ["url"]);
-    assert_eq!(e.errors["url"], ["The url must be a valid URL."]);
-    assert_eq!(only_request(&mock).body["url"], "api.example.com/hook");
+fn upsert_action_refuses_each_bad_field_with_422() {
+    let long_name = "x".repeat(256);
+    let cases = [
+        (
+            action("n1", &long_name),
+            "name",
+            json!(long_name),
+            "The name field must not be greater than 255 characters.",
+        ),
+        (
+            UpsertAgentActionParams {
+                r#type: ActionType::Unknown("carrier-pigeon".into()),
+                ..action("n1", "Send")
+            },
+            "type",
+            json!("carrier-pigeon"),
+            "The selected type is invalid.",
+        ),
+        (
+            UpsertAgentActionParams {
+                url: Some("api.example.com/hook".into()),
+                ..action("n1", "Hook")
+            },
+            "url",
+            json!("api.example.com/hook"),
+            "The url must be a valid URL.",
+        ),
+    ];
+    for (params, field, sent, message) in cases {
+        let mock = start();
+        let e = api_error(
+            unchecked(&mock)
+                .agents()
+                .actions()
+                .upsert("agent-uuid-1", &params),
+        );
+        assert_eq!(e.status, 422, "{field}");
+        assert_eq!(e.message, "The given data was invalid.");
+        assert_eq!(e.errors.keys().collect::<Vec<_>>(), [field]);
+        assert_eq!(e.errors[field], [message]);
+        assert_eq!(only_request(&mock).body[field], sent);
+    }
 }
 
 #[test]

@@ -650,23 +650,7 @@ impl<'a> Lowerer<'a> {
         let Some((code, response)) = success else {
             return Ok(Response::Empty);
         };
-        let response = match response {
-            ReferenceOr::Item(r) => r,
-            ReferenceOr::Reference { reference } => {
-                let name = reference
-                    .strip_prefix("#/components/responses/")
-                    .unwrap_or(reference);
-                match self
-                    .spec
-                    .components
-                    .as_ref()
-                    .and_then(|c| c.responses.get(name))
-                {
-                    Some(ReferenceOr::Item(r)) => r,
-                    _ => return err(format!("response $ref {reference} points nowhere")),
-                }
-            }
-        };
+        let response = self.response_item(response)?;
         let Some(schema) = json_schema(&response.content) else {
             return Ok(Response::Empty);
         };
@@ -702,6 +686,30 @@ impl<'a> Lowerer<'a> {
             ty: field.ty,
             unwrap: Some(unwrap),
         })
+    }
+
+    /// A response, following a `$ref` to `#/components/responses/...`.
+    fn response_item(
+        &self,
+        response: &'a ReferenceOr<openapiv3::Response>,
+    ) -> Result<&'a openapiv3::Response> {
+        match response {
+            ReferenceOr::Item(r) => Ok(r),
+            ReferenceOr::Reference { reference } => {
+                let name = reference
+                    .strip_prefix("#/components/responses/")
+                    .unwrap_or(reference);
+                match self
+                    .spec
+                    .components
+                    .as_ref()
+                    .and_then(|c| c.responses.get(name))
+                {
+                    Some(ReferenceOr::Item(r)) => Ok(r),
+                    _ => err(format!("response $ref {reference} points nowhere")),
+                }
+            }
+        }
     }
 
     fn model_fields(&self, name: &str) -> Result<&[Field]> {

@@ -491,29 +491,6 @@ impl<'a> Lowerer<'a> {
         Ok(out)
     }
 
-    fn response_item(
-        &self,
-        response: &'a ReferenceOr<openapiv3::Response>,
-    ) -> Result<&'a openapiv3::Response> {
-        match response {
-            ReferenceOr::Item(r) => Ok(r),
-            ReferenceOr::Reference { reference } => {
-                let name = reference
-                    .strip_prefix("#/components/responses/")
-                    .unwrap_or(reference);
-                match self
-                    .spec
-                    .components
-                    .as_ref()
-                    .and_then(|c| c.responses.get(name))
-                {
-                    Some(ReferenceOr::Item(r)) => Ok(r),
-                    _ => err(format!("response $ref {reference} points nowhere")),
-                }
-            }
-        }
-    }
-
     /// A documented example of the same `$ref` schema on another operation, so an operation
     /// whose page shows no example still answers with documented values.
     fn example_of_same_schema(&self, schema: &ReferenceOr<openapiv3::Schema>) -> Option<Value> {
