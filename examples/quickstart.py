@@ -48,8 +48,8 @@ def tour(client: talkover.Talkover) -> None:
     page = client.calls.list(direction="outbound", per_page=2)
     p = page.pagination
     print(f"   page {p.current_page} of {p.last_page}: calls {p.from_}-{p.to} of {p.total}")
-    for number, c in enumerate(page, start=1):  # iterating fetches the next pages as needed
-        print(f"   {number}. {c.id}  {c.to}  {c.status}")
+    for position, c in enumerate(page, start=1):  # iterating fetches the next pages as needed
+        print(f"   {position}. {c.id}  {c.to}  {c.status}")
 
     step(4, "Handle errors")
     try:

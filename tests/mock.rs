@@ -111,11 +111,19 @@ fn statuses(mock: &MockServer) -> Vec<(Option<u16>, bool)> {
 /// An answer to a hand-made request.
 struct Raw {
     status: u16,
-    content_type: Option<String>,
+    /// Lower-case names.
+    headers: Vec<(String, String)>,
     body: String,
 }
 
 impl Raw {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {:?}", self.body))
     }
@@ -141,11 +149,11 @@ fn raw(mock: &MockServer, method: &str, path: &str, token: Option<&str>, body: &
     let mut response = agent.run(request).expect("an answer");
     Raw {
         status: response.status().as_u16(),
-        content_type: response
+        headers: response
             .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string),
+            .iter()
+            .filter_map(|(n, v)| Some((n.as_str().to_string(), v.to_str().ok()?.to_string())))
+            .collect(),
         body: response.body_mut().read_to_string().expect("a body"),
     }
 }
@@ -1175,7 +1183,7 @@ fn a_fault_matches_its_raw_path_and_method_only() {
         [
             (Some(200), false),
             (Some(200), false),
-            (Some(404), false),
+            (Some(405), false),
             (Some(500), true)
         ]
     );
@@ -1438,7 +1446,7 @@ fn the_log_over_http_is_a_json_array() {
         .expect("a page");
     let answer = raw(&mock, "GET", "/__mock__/requests", None, "");
     assert_eq!(answer.status, 200);
-    assert_eq!(answer.content_type.as_deref(), Some("application/json"));
+    assert_eq!(answer.header("content-type"), Some("application/json"));
     let log = answer.json();
     let entries = log.as_array().expect("an array");
     assert_eq!(entries.len(), 1);
@@ -1544,13 +1552,29 @@ fn an_unknown_route_is_a_json_404() {
         answer.json(),
         json!({"message": "The mock has no operation GET /api/v1/nope"})
     );
-    let wrong_method = raw(&mock, "DELETE", "/api/v1/calls", Some(mock.token()), "");
-    assert_eq!(wrong_method.status, 404);
     let log = mock.requests();
-    assert_eq!(log.len(), 2);
-    assert!(log
-        .iter()
-        .all(|r| r.operation.is_none() && r.status == Some(404)));
+    assert_eq!(log.len(), 1);
+    assert_eq!(
+        (log[0].operation.as_deref(), log[0].status),
+        (None, Some(404))
+    );
+}
+
+#[test]
+fn a_known_path_with_another_method_is_405_with_allow() {
+    let mock = start();
+    let answer = raw(&mock, "DELETE", "/api/v1/calls", Some(mock.token()), "");
+    assert_eq!(answer.status, 405);
+    assert_eq!(answer.header("allow"), Some("GET"));
+    assert_eq!(
+        answer.json(),
+        json!({"message": "The method is not allowed: DELETE /api/v1/calls"})
+    );
+    let log = mock.requests();
+    assert_eq!(
+        (log[0].operation.as_deref(), log[0].status),
+        (None, Some(405))
+    );
 }
 
 #[test]

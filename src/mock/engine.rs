@@ -118,6 +118,27 @@ impl Engine {
         None
     }
 
+    /// No operation matches: 405 with `Allow` when the path has operations under other
+    /// methods (as the real API's framework answers), else 404.
+    fn unrouted(&self, request: &HttpRequest) -> Answer {
+        let sent: Vec<&str> = request.path().split('/').collect();
+        let mut allowed: Vec<&str> = Vec::new();
+        for op in self.apis.iter().flat_map(|api| api.operations) {
+            if match_template(op.path, &sent).is_some() && !allowed.contains(&op.method) {
+                allowed.push(op.method);
+            }
+        }
+        let what = format!("{} {}", request.method, request.path());
+        if allowed.is_empty() {
+            let message = format!("The mock has no operation {what}");
+            return Answer::json(404, serde_json::json!({ "message": message }));
+        }
+        let message = format!("The method is not allowed: {what}");
+        let mut answer = Answer::json(405, serde_json::json!({ "message": message }));
+        answer.headers.push(("Allow".into(), allowed.join(", ")));
+        answer
+    }
+
     fn take_fault(&self, request: &HttpRequest, route: Option<&Route>) -> Option<Fault> {
         let mut state = self.state();
         let template = route.map(|r| r.op.path);
@@ -176,12 +197,7 @@ impl Engine {
 
     fn answer(&self, route: Option<&Route>, request: &HttpRequest) -> Answer {
         let Some(route) = route else {
-            let message = format!(
-                "The mock has no operation {} {}",
-                request.method,
-                request.path()
-            );
-            return Answer::json(404, serde_json::json!({ "message": message }));
+            return self.unrouted(request);
         };
         let op = route.op;
         let token = bearer(request);

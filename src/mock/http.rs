@@ -19,7 +19,7 @@ const MAX_HEAD: usize = 64 * 1024;
 const MAX_BODY: usize = 16 * 1024 * 1024;
 /// Chunk-size lines are tiny; anything longer is garbage.
 const MAX_CHUNK_LINE: usize = 4 * 1024;
-/// How often blocked reads, the accept loop and delays look at the stop flag.
+/// How often delays look at the stop flag; also the accept loop's back-off after an error.
 const POLL: Duration = Duration::from_millis(20);
 /// Read timeout on connections; bounds how long an idle connection ignores `stop`.
 const READ_POLL: Duration = Duration::from_millis(100);
@@ -141,6 +141,8 @@ pub struct Stopper {
 
 /// State shared by the server handle, its stoppers, and the accept and connection threads.
 struct Shared {
+    /// The bound address, which `stop` connects to once to wake the blocked accept.
+    addr: SocketAddr,
     stopping: AtomicBool,
     /// Clones of every open connection, so `stop` can shut down even idle ones.
     conns: Mutex<Registry>,
@@ -161,10 +163,9 @@ impl HttpServer {
     /// connection.
     pub fn start(addr: &str, handler: Handler) -> io::Result<HttpServer> {
         let listener = TcpListener::bind(addr)?;
-        // Polling lets the accept loop notice `stop` without a wake-up connection.
-        listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
+            addr,
             stopping: AtomicBool::new(false),
             conns: Mutex::new(Registry::default()),
             accept_thread: Mutex::new(None),
@@ -223,6 +224,9 @@ impl Stopper {
         shared.stopping.store(true, Ordering::SeqCst);
         let mut accept_thread = lock(&shared.accept_thread);
         if let Some(handle) = accept_thread.take() {
+            // A blocking accept answers new connections at once (polling would delay each
+            // by up to a poll interval); this connection wakes it to see the stop flag.
+            let _ = TcpStream::connect_timeout(&wake_address(shared.addr), Duration::from_secs(1));
             // Joining first means no connection can be registered after the sweep below.
             let _ = handle.join();
         }
@@ -247,18 +251,31 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 fn accept_loop(listener: TcpListener, shared: Arc<Shared>, handler: Handler) {
-    while !shared.stopping() {
-        match listener.accept() {
+    loop {
+        let accepted = listener.accept();
+        if shared.stopping() {
+            return;
+        }
+        match accepted {
             Ok((stream, _)) => spawn_connection(stream, &shared, &handler),
-            // WouldBlock is the normal idle case; other errors (e.g. out of descriptors) are
-            // transient for a server, so back off and retry rather than die.
+            // Errors such as running out of descriptors are transient for a server: back off
+            // and retry rather than die.
             Err(_) => thread::sleep(POLL),
         }
     }
 }
 
+/// Where to connect to reach a listener bound to `addr` (a wildcard address means loopback).
+fn wake_address(addr: SocketAddr) -> SocketAddr {
+    let ip = match addr.ip() {
+        ip if !ip.is_unspecified() => ip,
+        std::net::IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+        std::net::IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+    };
+    SocketAddr::new(ip, addr.port())
+}
+
 fn spawn_connection(stream: TcpStream, shared: &Arc<Shared>, handler: &Handler) {
-    // Accepted sockets may inherit the listener's non-blocking mode on some platforms.
     if stream.set_nonblocking(false).is_err() || stream.set_read_timeout(Some(READ_POLL)).is_err() {
         return;
     }

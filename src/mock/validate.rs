@@ -89,7 +89,19 @@ pub fn from_text(fields: &[Field], pairs: &[(String, String)]) -> Map<String, Va
 
 fn scalar(ty: Type, text: &str) -> Value {
     let parsed = match ty {
-        Type::Integer => text.parse::<i64>().ok().map(Value::from),
+        // A whole number too big for 64 bits still reads as a number, so the check can say
+        // so rather than call it "not an integer".
+        Type::Integer => text.parse::<i64>().ok().map(Value::from).or_else(|| {
+            let digits = text.strip_prefix('-').unwrap_or(text);
+            (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| {
+                    text.parse::<f64>()
+                        .ok()
+                        .and_then(serde_json::Number::from_f64)
+                })
+                .flatten()
+                .map(Value::Number)
+        }),
         Type::Number => text
             .parse::<f64>()
             .ok()
@@ -121,9 +133,22 @@ fn check(ty: Type, checks: &Checks, value: &Value, name: &str, out: &mut Vec<Vio
                 ));
             }
         }
-        (Type::Integer, Value::Number(n)) if n.is_i64() || n.is_u64() => {
-            number(checks, n.as_f64().unwrap_or_default(), name, value, out)
-        }
+        (Type::Integer, Value::Number(n)) if whole(n) => match n.as_i64() {
+            Some(_) => number(checks, n.as_f64().unwrap_or_default(), name, value, out),
+            // Integers are 64-bit, in the SDK as in the API's own stack.
+            None if n.is_u64() || n.as_f64().is_some_and(|f| !(-TWO_63..TWO_63).contains(&f)) => {
+                out.push(fail(
+                    Rule::Range,
+                    format!(
+                        "The {field} field must be between {} and {}.",
+                        i64::MIN,
+                        i64::MAX
+                    ),
+                ))
+            }
+            // 30.0 is a whole number: JSON Schema counts it as an integer.
+            None => number(checks, n.as_f64().unwrap_or_default(), name, value, out),
+        },
         (Type::Number, Value::Number(n)) => {
             number(checks, n.as_f64().unwrap_or_default(), name, value, out)
         }
@@ -160,6 +185,13 @@ fn check(ty: Type, checks: &Checks, value: &Value, name: &str, out: &mut Vec<Vio
         (Type::Array(_), _) => out.push(type_error("an array")),
         (Type::Object | Type::Map(_) | Type::Model(_), _) => out.push(type_error("an object")),
     }
+}
+
+/// 2^63: the first whole number a 64-bit signed integer cannot hold.
+const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+
+fn whole(n: &serde_json::Number) -> bool {
+    n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
 }
 
 fn string(checks: &Checks, s: &str, name: &str, value: &Value, out: &mut Vec<Violation>) {
@@ -317,6 +349,42 @@ mod tests {
                 Rule::Type,
                 "The to field must be a string.".into()
             )]
+        );
+    }
+
+    #[test]
+    fn integers_are_64_bit_and_may_be_written_as_whole_floats() {
+        let check_page = |value: Value| {
+            let mut out = Vec::new();
+            fields(
+                &FIELDS[1..2],
+                json!({ "per_page": value }).as_object().unwrap(),
+                "",
+                &mut out,
+            );
+            out.into_iter()
+                .map(|v| (v.rule, v.message))
+                .collect::<Vec<_>>()
+        };
+        assert!(check_page(json!(30.0)).is_empty());
+        assert_eq!(check_page(json!(30.5))[0].0, Rule::Type);
+        for too_big in [
+            json!(9_223_372_036_854_775_808u64),
+            json!(1e19),
+            json!(-1e19),
+        ] {
+            assert_eq!(
+                check_page(too_big),
+                [(
+                    Rule::Range,
+                    "The per page field must be between -9223372036854775808 and 9223372036854775807.".to_string()
+                )]
+            );
+        }
+        let pairs = [("per_page".to_string(), "18446744073709551616".to_string())];
+        assert_eq!(
+            from_text(&FIELDS, &pairs)["per_page"],
+            json!(1.8446744073709552e19)
         );
     }
 

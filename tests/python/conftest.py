@@ -1,5 +1,7 @@
 """Fixtures: ``server`` (a recording, scripted HTTP server on 127.0.0.1, see support.py),
-``client`` (Talkover) and ``tt`` (Talkturo) pointed at it, and a clean environment."""
+``client`` (Talkover) and ``tt`` (Talkturo) pointed at it, ``mock`` (the bundled,
+spec-driven mock of talkover.testing, for tests that want realistic, stateful answers
+rather than exact hand-written bytes), and a clean environment."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from typing import Iterator
 import pytest
 
 import talkover
-from support import ENV_VARS, TOKEN, TT_TOKEN, MockServer, start_server
+import talkover.testing
+from support import ENV_VARS, TOKEN, TT_TOKEN, RecordingServer, start_server
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +22,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def server() -> Iterator[MockServer]:
+def server() -> Iterator[RecordingServer]:
     handle, stop = start_server()
     try:
         yield handle
@@ -28,10 +31,16 @@ def server() -> Iterator[MockServer]:
 
 
 @pytest.fixture
-def client(server: MockServer) -> talkover.Talkover:
+def client(server: RecordingServer) -> talkover.Talkover:
     return talkover.Talkover(TOKEN, base_url=server.url)
 
 
 @pytest.fixture
-def tt(server: MockServer) -> talkover.Talkturo:
+def tt(server: RecordingServer) -> talkover.Talkturo:
     return talkover.Talkturo(TT_TOKEN, base_url=server.url)
+
+
+@pytest.fixture
+def mock() -> Iterator[talkover.testing.MockServer]:
+    with talkover.testing.MockServer() as bundled:
+        yield bundled

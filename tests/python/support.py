@@ -95,7 +95,7 @@ class ScriptedResponse:
 
 
 @dataclass
-class MockServer:
+class RecordingServer:
     """Handle on the running server: script answers with :meth:`respond`, read ``requests``."""
 
     url: str
@@ -172,7 +172,7 @@ def _read_chunked(handler: BaseHTTPRequestHandler) -> bytes:
         handler.rfile.readline()
 
 
-def _handler_class(server: MockServer) -> type[BaseHTTPRequestHandler]:
+def _handler_class(server: RecordingServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         # Headers and body are separate writes; with Nagle on, each answer would wait for
@@ -235,9 +235,9 @@ def closed_port() -> int:
     return port
 
 
-def start_server() -> tuple[MockServer, Callable[[], None]]:
+def start_server() -> tuple[RecordingServer, Callable[[], None]]:
     """Starts a server in a daemon thread; returns its handle and the function that stops it."""
-    handle = MockServer(url="")
+    handle = RecordingServer(url="")
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(handle))
     httpd.daemon_threads = True
     host, port = httpd.server_address[:2]

@@ -7,10 +7,10 @@ import pytest
 
 import talkover
 from documented import ASSISTANT_200, ASSISTANTS_PATH, HEALTH_PATH, LIST_CALLS_200, LIST_CALLS_PATH
-from support import TOKEN, TT_TOKEN, MockServer, closed_port
+from support import TOKEN, TT_TOKEN, RecordingServer, closed_port
 
 
-def test_token_and_base_url_from_the_environment(server: MockServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_token_and_base_url_from_the_environment(server: RecordingServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TALKOVER_TOKEN", "talq_from_env")
     monkeypatch.setenv("TALKOVER_BASE_URL", server.url)
     server.respond("GET", HEALTH_PATH, json={"ok": True})
@@ -21,7 +21,7 @@ def test_token_and_base_url_from_the_environment(server: MockServer, monkeypatch
     assert server.last.headers["Authorization"] == "Bearer talq_from_env"
 
 
-def test_arguments_win_over_the_environment(server: MockServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_arguments_win_over_the_environment(server: RecordingServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TALKOVER_TOKEN", "talq_from_env")
     monkeypatch.setenv("TALKOVER_BASE_URL", f"http://127.0.0.1:{closed_port()}")
     server.respond("GET", HEALTH_PATH, json={"ok": True})
@@ -32,7 +32,7 @@ def test_arguments_win_over_the_environment(server: MockServer, monkeypatch: pyt
     assert server.last.headers["Authorization"] == "Bearer talq_argument"
 
 
-def test_talkturo_from_the_environment(server: MockServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_talkturo_from_the_environment(server: RecordingServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TALKTURO_TOKEN", "tt_from_env")
     monkeypatch.setenv("TALKTURO_BASE_URL", server.url + "/acme")
     server.respond("POST", "/acme" + ASSISTANTS_PATH, json=ASSISTANT_200)
@@ -43,7 +43,7 @@ def test_talkturo_from_the_environment(server: MockServer, monkeypatch: pytest.M
     assert server.last.headers["Authorization"] == "Bearer tt_from_env"
 
 
-def test_the_talkover_token_is_not_used_by_talkturo(server: MockServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_talkover_token_is_not_used_by_talkturo(server: RecordingServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TALKOVER_TOKEN", "talq_from_env")
 
     with pytest.raises(talkover.ConfigurationError) as caught:
@@ -113,7 +113,7 @@ def test_bad_timeout(timeout: float) -> None:
         talkover.Talkover(TOKEN, base_url="http://127.0.0.1:1", timeout=timeout)
 
 
-def test_a_positive_timeout_is_accepted(server: MockServer) -> None:
+def test_a_positive_timeout_is_accepted(server: RecordingServer) -> None:
     server.respond("GET", HEALTH_PATH, json={"ok": True})
 
     client = talkover.Talkover(TOKEN, base_url=server.url, timeout=30.0)
@@ -121,7 +121,7 @@ def test_a_positive_timeout_is_accepted(server: MockServer) -> None:
     assert client.health.check() == {"ok": True}
 
 
-def test_default_headers_are_sent_on_every_request(server: MockServer) -> None:
+def test_default_headers_are_sent_on_every_request(server: RecordingServer) -> None:
     server.respond("GET", HEALTH_PATH, json={"ok": True})
     server.respond("GET", LIST_CALLS_PATH, json=LIST_CALLS_200)
     server.respond("GET", HEALTH_PATH, json={"ok": True})
@@ -140,7 +140,7 @@ def test_default_headers_are_sent_on_every_request(server: MockServer) -> None:
         assert request.headers["Authorization"] == f"Bearer {TOKEN}"
 
 
-def test_talkturo_default_headers(server: MockServer) -> None:
+def test_talkturo_default_headers(server: RecordingServer) -> None:
     server.respond("GET", ASSISTANTS_PATH + "/a", json=ASSISTANT_200)
     tt = talkover.Talkturo(TT_TOKEN, base_url=server.url, default_headers={"X-Team": "sales"})
 

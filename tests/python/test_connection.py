@@ -10,8 +10,9 @@ from typing import Iterator
 import pytest
 
 import talkover
-from documented import HEALTH_PATH, LIST_CALLS_200, LIST_CALLS_PATH, MAKE_CALL_200, MAKE_CALL_PATH
-from support import MAX_WAIT, TOKEN, MockServer, closed_port
+import talkover.testing
+from documented import HEALTH_PATH, LIST_CALLS_200, LIST_CALLS_PATH, MAKE_CALL_PATH
+from support import MAX_WAIT, TOKEN, RecordingServer, closed_port
 
 
 def test_closed_port_is_a_connection_error() -> None:
@@ -25,7 +26,7 @@ def test_closed_port_is_a_connection_error() -> None:
     assert caught.value.message
 
 
-def test_slow_answer_is_a_timeout(server: MockServer) -> None:
+def test_slow_answer_is_a_timeout(server: RecordingServer) -> None:
     server.respond("GET", HEALTH_PATH, json={"ok": True}, delay=2.0)
     client = talkover.Talkover(TOKEN, base_url=server.url, timeout=0.3)
 
@@ -38,19 +39,20 @@ def test_slow_answer_is_a_timeout(server: MockServer) -> None:
     assert elapsed < 1.5, f"the 0.3 s timeout took {elapsed:.2f} s"
 
 
-def test_a_timed_out_make_call_is_not_resent(server: MockServer) -> None:
+def test_a_timed_out_make_call_is_not_resent(mock: talkover.testing.MockServer) -> None:
     """It may have reached the server: re-sending would place a second real call."""
-    server.respond("POST", MAKE_CALL_PATH, json=MAKE_CALL_200, delay=1.0)
-    server.respond("POST", MAKE_CALL_PATH, json=MAKE_CALL_200)
-    client = talkover.Talkover(TOKEN, base_url=server.url, timeout=0.3)
+    mock.fail_next(delay=1.0, method="POST", path=MAKE_CALL_PATH)
+    client = mock.talkover(timeout=0.3)
 
     with pytest.raises(talkover.APITimeoutError):
         client.calls.create("agent_123456", to="+1234567890")
 
-    assert len(server.requests) == 1
+    assert len(mock.requests()) == 1
+    # It had reached the mock, which placed the call and only answered late.
+    assert mock.talkover().calls.list(status="initiated").pagination.total == 1
 
 
-def test_the_client_works_after_a_timeout(server: MockServer) -> None:
+def test_the_client_works_after_a_timeout(server: RecordingServer) -> None:
     server.respond("GET", HEALTH_PATH, json={"ok": True}, delay=1.0)
     server.respond("GET", HEALTH_PATH, json={"second": True})
     client = talkover.Talkover(TOKEN, base_url=server.url, timeout=0.3)
@@ -61,7 +63,7 @@ def test_the_client_works_after_a_timeout(server: MockServer) -> None:
     assert client.health.check() == {"second": True}
 
 
-def test_many_requests_on_one_client(client: talkover.Talkover, server: MockServer) -> None:
+def test_many_requests_on_one_client(client: talkover.Talkover, server: RecordingServer) -> None:
     """Bodies are read to the end, so pooled keep-alive connections stay usable."""
     for i in range(20):
         server.respond("GET", LIST_CALLS_PATH, json=LIST_CALLS_200)

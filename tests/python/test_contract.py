@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 import talkover
+import talkover.testing
 from documented import (
     ASSISTANT_200,
     ASSISTANTS_PATH,
@@ -16,6 +17,7 @@ from documented import (
     CREATE_ASSISTANT_REQUEST,
     HEALTH_PATH,
     LIST_CALLS_200,
+    LIST_CALLS_500,
     LIST_CALLS_PATH,
     MAKE_CALL_200,
     MAKE_CALL_PATH,
@@ -27,7 +29,7 @@ from documented import (
     UPSERT_REQUEST_WEBHOOK,
     calls_page,
 )
-from support import TOKEN, TT_TOKEN, MockServer, RecordedRequest
+from support import TOKEN, TT_TOKEN, RecordingServer, RecordedRequest
 
 
 def assert_sdk_headers(request: RecordedRequest, token: str = TOKEN, *, has_body: bool) -> None:
@@ -41,7 +43,7 @@ def assert_sdk_headers(request: RecordedRequest, token: str = TOKEN, *, has_body
 # --- calls.create -----------------------------------------------------------------------------
 
 
-def test_calls_create_as_in_the_contract(client: talkover.Talkover, server: MockServer) -> None:
+def test_calls_create_as_in_the_contract(client: talkover.Talkover, server: RecordingServer) -> None:
     server.respond("POST", MAKE_CALL_PATH, json=MAKE_CALL_200)
 
     call = client.calls.create(
@@ -98,7 +100,7 @@ def test_calls_create_as_in_the_contract(client: talkover.Talkover, server: Mock
     ],
 )
 def test_calls_create_sends_exactly_the_given_arguments(
-    client: talkover.Talkover, server: MockServer, kwargs: dict[str, Any], expected_body: dict[str, Any]
+    client: talkover.Talkover, server: RecordingServer, kwargs: dict[str, Any], expected_body: dict[str, Any]
 ) -> None:
     server.respond("POST", MAKE_CALL_PATH, json=MAKE_CALL_200)
 
@@ -110,7 +112,7 @@ def test_calls_create_sends_exactly_the_given_arguments(
         assert name not in request.json, f"{name} must be left out, not sent as null"
 
 
-def test_path_params_are_positional_and_the_rest_keyword_only(client: talkover.Talkover, server: MockServer) -> None:
+def test_path_params_are_positional_and_the_rest_keyword_only(client: talkover.Talkover, server: RecordingServer) -> None:
     with pytest.raises(TypeError):
         client.calls.create("agent_123456", "+1234567890")  # type: ignore[call-arg]
     with pytest.raises(TypeError):
@@ -121,7 +123,7 @@ def test_path_params_are_positional_and_the_rest_keyword_only(client: talkover.T
 # --- calls.list -------------------------------------------------------------------------------
 
 
-def test_calls_list_as_in_the_contract(client: talkover.Talkover, server: MockServer) -> None:
+def test_calls_list_as_in_the_contract(client: talkover.Talkover, server: RecordingServer) -> None:
     server.respond("GET", LIST_CALLS_PATH, json=LIST_CALLS_200)
 
     page = client.calls.list(status="completed", date_from="2024-01-01", per_page=50)
@@ -150,7 +152,7 @@ def test_calls_list_as_in_the_contract(client: talkover.Talkover, server: MockSe
     assert page.has_next_page() is True
 
 
-def test_calls_list_sends_every_filter_and_nothing_else(client: talkover.Talkover, server: MockServer) -> None:
+def test_calls_list_sends_every_filter_and_nothing_else(client: talkover.Talkover, server: RecordingServer) -> None:
     server.respond("GET", LIST_CALLS_PATH, json=LIST_CALLS_200)
 
     client.calls.list(
@@ -176,7 +178,7 @@ def test_calls_list_sends_every_filter_and_nothing_else(client: talkover.Talkove
     }
 
 
-def test_calls_list_without_filters_sends_no_query(client: talkover.Talkover, server: MockServer) -> None:
+def test_calls_list_without_filters_sends_no_query(client: talkover.Talkover, server: RecordingServer) -> None:
     server.respond("GET", LIST_CALLS_PATH, json=LIST_CALLS_200)
 
     client.calls.list()
@@ -184,43 +186,54 @@ def test_calls_list_without_filters_sends_no_query(client: talkover.Talkover, se
     assert server.last.query_string == ""
 
 
-def test_next_page_fetches_the_following_page_then_none(client: talkover.Talkover, server: MockServer) -> None:
-    server.respond("GET", LIST_CALLS_PATH, json=calls_page(["a", "b"], current=1, last=2))
-    server.respond("GET", LIST_CALLS_PATH, json=calls_page(["c"], current=2, last=2))
+def place_calls(mock: talkover.testing.MockServer, count: int) -> list[str]:
+    """Places ``count`` calls on the bundled mock (status initiated); their ids, newest first."""
+    client = mock.talkover()
+    ids = [client.calls.create("agent_123456", to=f"+1555000{i:04d}").id for i in range(count)]
+    mock.clear_requests()
+    return ids[::-1]
 
-    first = client.calls.list(status="completed", per_page=2)
+
+# Pages come from the bundled mock, whose pagination fields are computed from its records,
+# as the API's are, rather than written by hand.
+
+
+def test_next_page_fetches_the_following_page_then_none(mock: talkover.testing.MockServer) -> None:
+    a, b, c = place_calls(mock, 3)
+
+    first = mock.talkover().calls.list(status="initiated", per_page=2)
     assert first.has_next_page() is True
     second = first.next_page()
 
     assert second is not None
-    assert [c.id for c in second.data] == ["c"]
+    assert [call.id for call in second.data] == [c]
     assert second.pagination.current_page == 2
     assert second.has_next_page() is False
     assert second.next_page() is None
-    assert [r.query for r in server.requests] == [
-        {"status": ["completed"], "per_page": ["2"]},
-        {"status": ["completed"], "per_page": ["2"], "page": ["2"]},
+    assert [r.query for r in mock.requests()] == [
+        {"status": ["initiated"], "per_page": ["2"]},
+        {"status": ["initiated"], "per_page": ["2"], "page": ["2"]},
     ]
     # The first page object is unchanged by fetching the next one.
-    assert [c.id for c in first.data] == ["a", "b"]
+    assert [call.id for call in first.data] == [a, b]
 
 
-def test_iterating_walks_every_page(client: talkover.Talkover, server: MockServer) -> None:
-    server.respond("GET", LIST_CALLS_PATH, json=calls_page(["c1", "c2"], current=1, last=3))
-    server.respond("GET", LIST_CALLS_PATH, json=calls_page(["c3", "c4"], current=2, last=3))
-    server.respond("GET", LIST_CALLS_PATH, json=calls_page(["c5"], current=3, last=3))
+def test_iterating_walks_every_page(mock: talkover.testing.MockServer) -> None:
+    placed = place_calls(mock, 5)
 
     ids = []
-    for c in client.calls.list(status="completed"):
+    for c in mock.talkover().calls.list(status="initiated", per_page=2):
         assert isinstance(c, talkover.Call)
         ids.append(c.id)
 
-    assert ids == ["c1", "c2", "c3", "c4", "c5"]
-    assert [r.query.get("page") for r in server.requests] == [None, ["2"], ["3"]]
-    assert all(r.query["status"] == ["completed"] for r in server.requests)
+    assert ids == placed
+    requests = mock.requests()
+    assert [r.query.get("page") for r in requests] == [None, ["2"], ["3"]]
+    assert all(r.query["status"] == ["initiated"] for r in requests)
 
 
-def test_iterating_stops_on_an_empty_page(client: talkover.Talkover, server: MockServer) -> None:
+def test_iterating_stops_on_an_empty_page(client: talkover.Talkover, server: RecordingServer) -> None:
+    # A server whose pagination contradicts itself: hand-written pages.
     server.respond("GET", LIST_CALLS_PATH, json=calls_page(["c1", "c2"], current=1, last=5))
     server.respond("GET", LIST_CALLS_PATH, json=calls_page([], current=2, last=5))
     # Would be fetched only if the iterator ignored the empty page.
@@ -232,32 +245,31 @@ def test_iterating_stops_on_an_empty_page(client: talkover.Talkover, server: Moc
     assert len(server.requests) == 2
 
 
-def test_iterating_a_single_page_sends_one_request(client: talkover.Talkover, server: MockServer) -> None:
-    server.respond("GET", LIST_CALLS_PATH, json=calls_page(["only"], current=1, last=1))
-
-    page = client.calls.list()
+def test_iterating_a_single_page_sends_one_request(mock: talkover.testing.MockServer) -> None:
+    page = mock.talkover().calls.list(status="completed")
 
     assert page.has_next_page() is False
-    assert [c.id for c in page] == ["only"]
+    assert [c.id for c in page] == ["call-uuid-1"]
     assert page.next_page() is None
-    assert len(server.requests) == 1
+    assert len(mock.requests()) == 1
 
 
-def test_iterating_raises_the_error_of_a_failed_page(client: talkover.Talkover, server: MockServer) -> None:
-    server.respond("GET", LIST_CALLS_PATH, json=calls_page(["c1"], current=1, last=2))
-    server.respond("GET", LIST_CALLS_PATH, status=500, json={"success": False, "message": "Internal server error."})
+def test_iterating_raises_the_error_of_a_failed_page(mock: talkover.testing.MockServer) -> None:
+    page = mock.talkover().calls.list(per_page=1)  # the two seeded calls, one per page
+    mock.fail_next(500, method="GET", path=LIST_CALLS_PATH)
 
     seen = []
-    with pytest.raises(talkover.InternalServerError):
-        for c in client.calls.list():
+    with pytest.raises(talkover.InternalServerError) as caught:
+        for c in page:
             seen.append(c.id)
-    assert seen == ["c1"]
+    assert seen == ["call-uuid-2"]
+    assert caught.value.body == LIST_CALLS_500
 
 
 # --- agents.actions.upsert --------------------------------------------------------------------
 
 
-def test_actions_upsert_as_in_the_contract(client: talkover.Talkover, server: MockServer) -> None:
+def test_actions_upsert_as_in_the_contract(client: talkover.Talkover, server: RecordingServer) -> None:
     server.respond("POST", UPSERT_PATH, json=UPSERT_200)
 
     action = client.agents.actions.upsert(
@@ -304,7 +316,7 @@ def test_actions_upsert_as_in_the_contract(client: talkover.Talkover, server: Mo
     ],
 )
 def test_actions_upsert_sends_the_documented_requests_unchanged(
-    client: talkover.Talkover, server: MockServer, documented: dict[str, Any]
+    client: talkover.Talkover, server: RecordingServer, documented: dict[str, Any]
 ) -> None:
     server.respond("POST", UPSERT_PATH, json=UPSERT_200)
 
@@ -313,7 +325,7 @@ def test_actions_upsert_sends_the_documented_requests_unchanged(
     assert server.last.json == documented
 
 
-def test_models_from_a_response_can_be_sent_back(client: talkover.Talkover, server: MockServer) -> None:
+def test_models_from_a_response_can_be_sent_back(client: talkover.Talkover, server: RecordingServer) -> None:
     server.respond("POST", UPSERT_PATH, json=UPSERT_200, times=2)
     action = client.agents.actions.upsert(
         "agent-uuid", node_id="n1", name="Schedule Meeting", description="d", type="webhook"
@@ -333,7 +345,7 @@ def test_models_from_a_response_can_be_sent_back(client: talkover.Talkover, serv
 # --- health.check -----------------------------------------------------------------------------
 
 
-def test_health_check_returns_a_dict(client: talkover.Talkover, server: MockServer) -> None:
+def test_health_check_returns_a_dict(client: talkover.Talkover, server: RecordingServer) -> None:
     body = {"status": "ok", "version": "1.2.3", "checks": {"db": True, "latency_ms": [1, 2.5]}}
     server.respond("GET", HEALTH_PATH, json=body)
 
@@ -349,7 +361,7 @@ def test_health_check_returns_a_dict(client: talkover.Talkover, server: MockServ
 # --- Talkturo ---------------------------------------------------------------------------------
 
 
-def test_talkturo_assistants_create_uses_wire_names(tt: talkover.Talkturo, server: MockServer) -> None:
+def test_talkturo_assistants_create_uses_wire_names(tt: talkover.Talkturo, server: RecordingServer) -> None:
     server.respond("POST", ASSISTANTS_PATH, json=ASSISTANT_200)
 
     assistant = tt.assistants.create(account_slug="my-team", name="Q1 Outbound Setter", template_id="outbound-setter")
@@ -368,7 +380,7 @@ def test_talkturo_assistants_create_uses_wire_names(tt: talkover.Talkturo, serve
     assert assistant.recording_enabled is None
 
 
-def test_talkturo_assistants_create_minimal_as_in_the_contract(tt: talkover.Talkturo, server: MockServer) -> None:
+def test_talkturo_assistants_create_minimal_as_in_the_contract(tt: talkover.Talkturo, server: RecordingServer) -> None:
     server.respond("POST", ASSISTANTS_PATH, json=ASSISTANT_200)
 
     tt.assistants.create(account_slug="my-team", name="Support Agent")
@@ -376,7 +388,7 @@ def test_talkturo_assistants_create_minimal_as_in_the_contract(tt: talkover.Talk
     assert server.last.json == {"accountSlug": "my-team", "name": "Support Agent"}
 
 
-def test_talkturo_assistants_retrieve(tt: talkover.Talkturo, server: MockServer) -> None:
+def test_talkturo_assistants_retrieve(tt: talkover.Talkturo, server: RecordingServer) -> None:
     server.respond("POST", ASSISTANTS_PATH, json=ASSISTANT_200)
     server.respond("GET", ASSISTANTS_PATH + "/asst_01j...", json=ASSISTANT_200)
 
@@ -390,7 +402,7 @@ def test_talkturo_assistants_retrieve(tt: talkover.Talkturo, server: MockServer)
     assert again == a
 
 
-def test_list_items_without_optional_fields(client: talkover.Talkover, server: MockServer) -> None:
+def test_list_items_without_optional_fields(client: talkover.Talkover, server: RecordingServer) -> None:
     minimal = {"id": "c", "to": "+1234567890", "status": "failed", "created_at": "2024-01-01T00:00:00Z"}
     body = copy.deepcopy(LIST_CALLS_200)
     body["data"] = [minimal, CALL_2]

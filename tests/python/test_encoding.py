@@ -6,10 +6,10 @@ import pytest
 
 import talkover
 from documented import ASSISTANT_200, HEALTH_PATH, LIST_CALLS_200, LIST_CALLS_PATH, MAKE_CALL_200
-from support import TOKEN, TT_TOKEN, MockServer
+from support import TOKEN, TT_TOKEN, RecordingServer
 
 
-def test_plus_in_a_query_value_is_encoded(client: talkover.Talkover, server: MockServer) -> None:
+def test_plus_in_a_query_value_is_encoded(client: talkover.Talkover, server: RecordingServer) -> None:
     server.respond("GET", LIST_CALLS_PATH, json=LIST_CALLS_200)
 
     client.calls.list(search="+1234567890")
@@ -23,7 +23,7 @@ def test_plus_in_a_query_value_is_encoded(client: talkover.Talkover, server: Moc
     "search",
     ["a b", "a&b=c", "100%", "x#y", "ü€", "a+b c", "?", ""],
 )
-def test_query_values_arrive_unchanged(client: talkover.Talkover, server: MockServer, search: str) -> None:
+def test_query_values_arrive_unchanged(client: talkover.Talkover, server: RecordingServer, search: str) -> None:
     server.respond("GET", LIST_CALLS_PATH, json=LIST_CALLS_200)
 
     client.calls.list(search=search, agent_id="agent")
@@ -44,7 +44,7 @@ def test_query_values_arrive_unchanged(client: talkover.Talkover, server: MockSe
     ],
 )
 def test_path_params_are_percent_encoded(
-    client: talkover.Talkover, server: MockServer, agent_id: str, encoded: str
+    client: talkover.Talkover, server: RecordingServer, agent_id: str, encoded: str
 ) -> None:
     path = f"/api/v1/agents/{encoded}/call"
     server.respond("POST", path, json=MAKE_CALL_200)
@@ -58,7 +58,7 @@ def test_path_params_are_percent_encoded(
 
 @pytest.mark.parametrize("agent_id", [".", ".."])
 def test_dot_segments_never_reach_the_server_as_such(
-    client: talkover.Talkover, server: MockServer, agent_id: str
+    client: talkover.Talkover, server: RecordingServer, agent_id: str
 ) -> None:
     """`/agents/../call` would be normalised into another endpoint: refuse or encode it."""
     server.respond("POST", "/api/v1/agents/%2E%2E/call", json=MAKE_CALL_200)
@@ -74,7 +74,7 @@ def test_dot_segments_never_reach_the_server_as_such(
         assert segment not in {".", ".."}, server.last.path
 
 
-def test_talkturo_path_param_is_percent_encoded(tt: talkover.Talkturo, server: MockServer) -> None:
+def test_talkturo_path_param_is_percent_encoded(tt: talkover.Talkturo, server: RecordingServer) -> None:
     server.respond("GET", "/api/assistants/a%2Fb%20c", json=ASSISTANT_200)
 
     tt.assistants.retrieve("a/b c")
@@ -92,7 +92,7 @@ def test_talkturo_path_param_is_percent_encoded(tt: talkover.Talkturo, server: M
         ("/a/b", "/a/b" + HEALTH_PATH),
     ],
 )
-def test_base_url_prefix_is_kept(server: MockServer, suffix: str, expected_path: str) -> None:
+def test_base_url_prefix_is_kept(server: RecordingServer, suffix: str, expected_path: str) -> None:
     server.respond("GET", expected_path, json={"ok": True})
     client = talkover.Talkover(TOKEN, base_url=server.url + suffix)
 
@@ -101,7 +101,7 @@ def test_base_url_prefix_is_kept(server: MockServer, suffix: str, expected_path:
     assert server.last.path == expected_path
 
 
-def test_base_url_prefix_is_kept_with_a_query(server: MockServer) -> None:
+def test_base_url_prefix_is_kept_with_a_query(server: RecordingServer) -> None:
     server.respond("GET", "/proxy" + LIST_CALLS_PATH, json=LIST_CALLS_200)
     client = talkover.Talkover(TOKEN, base_url=server.url + "/proxy/")
 
@@ -111,7 +111,7 @@ def test_base_url_prefix_is_kept_with_a_query(server: MockServer) -> None:
     assert server.last.query == {"search": ["+1"]}
 
 
-def test_talkturo_base_url_prefix_is_kept(server: MockServer) -> None:
+def test_talkturo_base_url_prefix_is_kept(server: RecordingServer) -> None:
     server.respond("POST", "/acme/api/assistants", json=ASSISTANT_200)
     tt = talkover.Talkturo(TT_TOKEN, base_url=server.url + "/acme/")
 
@@ -120,7 +120,7 @@ def test_talkturo_base_url_prefix_is_kept(server: MockServer) -> None:
     assert server.last.path == "/acme/api/assistants"
 
 
-def test_non_ascii_json_body_is_utf8(client: talkover.Talkover, server: MockServer) -> None:
+def test_non_ascii_json_body_is_utf8(client: talkover.Talkover, server: RecordingServer) -> None:
     server.respond("POST", "/api/v1/agents/agent_123456/call", json=MAKE_CALL_200)
 
     client.calls.create("agent_123456", to="+1234567890", payload={"name": "Zoë 👋", "quote": '"\\'})

@@ -49,7 +49,7 @@ from documented import (
     UPSERT_PATH,
     VALIDATION_ERROR_BARE,
 )
-from support import MockServer
+from support import RecordingServer
 
 Call = Callable[[talkover.Talkover, talkover.Talkturo], object]
 
@@ -246,7 +246,7 @@ ERROR_CASES = {
 
 @pytest.mark.parametrize("case", list(ERROR_CASES.values()), ids=list(ERROR_CASES))
 def test_documented_error_bodies(
-    client: talkover.Talkover, tt: talkover.Talkturo, server: MockServer, case: ErrorCase
+    client: talkover.Talkover, tt: talkover.Talkturo, server: RecordingServer, case: ErrorCase
 ) -> None:
     op = OPERATIONS[case.op]
     server.respond(
@@ -300,7 +300,7 @@ def test_documented_error_bodies(
     ],
 )
 def test_status_maps_to_class(
-    client: talkover.Talkover, server: MockServer, status: int, cls: type[talkover.APIStatusError]
+    client: talkover.Talkover, server: RecordingServer, status: int, cls: type[talkover.APIStatusError]
 ) -> None:
     server.respond("GET", HEALTH_PATH, status=status, json={"success": False, "message": "boom"}, times=3)
 
@@ -327,7 +327,7 @@ def test_status_maps_to_class(
 )
 def test_rate_limit_retry_after(
     client: talkover.Talkover,
-    server: MockServer,
+    server: RecordingServer,
     headers: dict[str, str],
     body: dict[str, Any],
     expected: Optional[float],
@@ -344,7 +344,7 @@ def test_rate_limit_retry_after(
         assert isinstance(caught.value.retry_after, float)
 
 
-def test_html_502_page(client: talkover.Talkover, server: MockServer) -> None:
+def test_html_502_page(client: talkover.Talkover, server: RecordingServer) -> None:
     server.respond("GET", HEALTH_PATH, status=502, body=HTML_502, headers={"Content-Type": "text/html"}, times=3)
 
     with pytest.raises(talkover.InternalServerError) as caught:
@@ -360,7 +360,7 @@ def test_html_502_page(client: talkover.Talkover, server: MockServer) -> None:
     assert lower_keys(error.headers)["content-type"] == "text/html"
 
 
-def test_empty_503(client: talkover.Talkover, server: MockServer) -> None:
+def test_empty_503(client: talkover.Talkover, server: RecordingServer) -> None:
     server.respond("GET", HEALTH_PATH, status=503, body=b"", times=3)
 
     with pytest.raises(talkover.InternalServerError) as caught:
@@ -373,7 +373,7 @@ def test_empty_503(client: talkover.Talkover, server: MockServer) -> None:
     assert (error.code, error.details, error.errors) == (None, None, {})
 
 
-def test_a_long_non_json_body_is_cut_in_the_message(client: talkover.Talkover, server: MockServer) -> None:
+def test_a_long_non_json_body_is_cut_in_the_message(client: talkover.Talkover, server: RecordingServer) -> None:
     page = b"<html>" + b"x" * 20_000 + b"</html>"
     server.respond("GET", HEALTH_PATH, status=500, body=page, headers={"Content-Type": "text/html"})
 
@@ -395,7 +395,7 @@ def test_a_long_non_json_body_is_cut_in_the_message(client: talkover.Talkover, s
     ],
 )
 def test_error_bodies_of_other_shapes_fall_back_to_the_status_line(
-    client: talkover.Talkover, server: MockServer, body: bytes
+    client: talkover.Talkover, server: RecordingServer, body: bytes
 ) -> None:
     server.respond("GET", HEALTH_PATH, status=400, body=body)
 
@@ -456,7 +456,7 @@ BAD_SUCCESS = {
 
 @pytest.mark.parametrize("case", list(BAD_SUCCESS.values()), ids=list(BAD_SUCCESS))
 def test_success_body_not_as_documented(
-    client: talkover.Talkover, tt: talkover.Talkturo, server: MockServer, case: BadSuccess
+    client: talkover.Talkover, tt: talkover.Talkturo, server: RecordingServer, case: BadSuccess
 ) -> None:
     op = OPERATIONS[case.op]
     server.respond(op.method, op.path, status=200, body=case.body, headers={"Content-Type": "application/json"})
@@ -514,7 +514,7 @@ def test_status_errors_are_not_connection_or_validation_errors() -> None:
     assert not issubclass(talkover.ConfigurationError, talkover.APIError)
 
 
-def test_errors_of_a_make_call_are_not_resent(client: talkover.Talkover, server: MockServer) -> None:
+def test_errors_of_a_make_call_are_not_resent(client: talkover.Talkover, server: RecordingServer) -> None:
     """A make-call that may have reached the server is never re-sent (a second real call)."""
     server.respond("POST", MAKE_CALL_PATH, status=500, json={"success": False, "message": "Internal server error."})
     server.respond("POST", MAKE_CALL_PATH, json=MAKE_CALL_200)
@@ -525,7 +525,7 @@ def test_errors_of_a_make_call_are_not_resent(client: talkover.Talkover, server:
     assert len(server.requests) == 1
 
 
-def test_errors_survive_pickling_with_every_field(client: talkover.Talkover, server: MockServer) -> None:
+def test_errors_survive_pickling_with_every_field(client: talkover.Talkover, server: RecordingServer) -> None:
     # Errors cross process boundaries (multiprocessing, task queues) as pickles.
     import pickle
 

@@ -20,10 +20,10 @@ from documented import (
     UPSERT_200,
     UPSERT_PATH,
 )
-from support import MockServer
+from support import RecordingServer
 
 
-def make_call(client: talkover.Talkover, server: MockServer, body: dict[str, Any] = MAKE_CALL_200) -> talkover.Call:
+def make_call(client: talkover.Talkover, server: RecordingServer, body: dict[str, Any] = MAKE_CALL_200) -> talkover.Call:
     server.respond("POST", MAKE_CALL_PATH, json=body)
     return client.calls.create("agent_123456", to="+1234567890")
 
@@ -37,7 +37,7 @@ def with_extra(body: dict[str, Any], *path: str, **extra: Any) -> dict[str, Any]
     return body
 
 
-def test_call_to_dict_keeps_unknown_fields(client: talkover.Talkover, server: MockServer) -> None:
+def test_call_to_dict_keeps_unknown_fields(client: talkover.Talkover, server: RecordingServer) -> None:
     body = with_extra(MAKE_CALL_200, "data", cost={"amount": 0.12, "currency": "USD"}, tags=["a", "b"], note=None)
 
     call = make_call(client, server, body)
@@ -46,7 +46,7 @@ def test_call_to_dict_keeps_unknown_fields(client: talkover.Talkover, server: Mo
     assert type(call.to_dict()) is dict
 
 
-def test_list_item_to_dict_is_wire_shaped(client: talkover.Talkover, server: MockServer) -> None:
+def test_list_item_to_dict_is_wire_shaped(client: talkover.Talkover, server: RecordingServer) -> None:
     server.respond("GET", LIST_CALLS_PATH, json=LIST_CALLS_200)
 
     page = client.calls.list()
@@ -59,7 +59,7 @@ def test_list_item_to_dict_is_wire_shaped(client: talkover.Talkover, server: Moc
     assert page.data[0].agent.to_dict() == CALL_1["agent"]
 
 
-def test_page_to_dict_keeps_unknown_top_level_fields(client: talkover.Talkover, server: MockServer) -> None:
+def test_page_to_dict_keeps_unknown_top_level_fields(client: talkover.Talkover, server: RecordingServer) -> None:
     body = with_extra(LIST_CALLS_200, meta={"request_id": "r1"})
     body["pagination"]["links"] = {"next": "/api/v1/calls?page=2"}
     server.respond("GET", LIST_CALLS_PATH, json=body)
@@ -69,7 +69,7 @@ def test_page_to_dict_keeps_unknown_top_level_fields(client: talkover.Talkover, 
     assert page.to_dict() == body
 
 
-def test_action_to_dict(client: talkover.Talkover, server: MockServer) -> None:
+def test_action_to_dict(client: talkover.Talkover, server: RecordingServer) -> None:
     body = with_extra(UPSERT_200, "data", priority=3)
     body["data"]["input_schema"][0]["enum"] = ["morning", "evening"]
     server.respond("POST", UPSERT_PATH, json=body)
@@ -81,7 +81,7 @@ def test_action_to_dict(client: talkover.Talkover, server: MockServer) -> None:
     assert action.input_schema[0].to_dict() == body["data"]["input_schema"][0]
 
 
-def test_assistant_to_dict(tt: talkover.Talkturo, server: MockServer) -> None:
+def test_assistant_to_dict(tt: talkover.Talkturo, server: RecordingServer) -> None:
     body = with_extra(ASSISTANT_200, "assistant", voice_id="v_1", created_at="2025-01-01T00:00:00Z")
     server.respond("POST", ASSISTANTS_PATH, json=body)
 
@@ -90,7 +90,7 @@ def test_assistant_to_dict(tt: talkover.Talkturo, server: MockServer) -> None:
     assert assistant.to_dict() == body["assistant"]
 
 
-def test_equality_compares_values(client: talkover.Talkover, server: MockServer) -> None:
+def test_equality_compares_values(client: talkover.Talkover, server: RecordingServer) -> None:
     first = make_call(client, server)
     same = make_call(client, server)
     other = make_call(client, server, with_extra(MAKE_CALL_200, "data", status="ringing"))
@@ -105,7 +105,7 @@ def test_equality_compares_values(client: talkover.Talkover, server: MockServer)
     assert first != "call_789012"
 
 
-def test_equality_of_list_items(client: talkover.Talkover, server: MockServer) -> None:
+def test_equality_of_list_items(client: talkover.Talkover, server: RecordingServer) -> None:
     server.respond("GET", LIST_CALLS_PATH, json=LIST_CALLS_200, times=2)
 
     one, two = client.calls.list(), client.calls.list()
@@ -115,7 +115,7 @@ def test_equality_of_list_items(client: talkover.Talkover, server: MockServer) -
     assert one.pagination == two.pagination
 
 
-def test_repr_is_informative(client: talkover.Talkover, server: MockServer) -> None:
+def test_repr_is_informative(client: talkover.Talkover, server: RecordingServer) -> None:
     call = make_call(client, server)
 
     text = repr(call)
@@ -126,7 +126,7 @@ def test_repr_is_informative(client: talkover.Talkover, server: MockServer) -> N
     assert "+1234567890" in text
 
 
-def test_repr_of_nested_models_and_pages(client: talkover.Talkover, server: MockServer) -> None:
+def test_repr_of_nested_models_and_pages(client: talkover.Talkover, server: RecordingServer) -> None:
     server.respond("GET", LIST_CALLS_PATH, json=LIST_CALLS_200)
 
     page = client.calls.list()
@@ -142,7 +142,7 @@ def test_repr_of_nested_models_and_pages(client: talkover.Talkover, server: Mock
     [("status", "voicemail"), ("status", ""), ("direction", "sideways")],
 )
 def test_unknown_enum_values_are_kept_as_str(
-    client: talkover.Talkover, server: MockServer, field: str, value: str
+    client: talkover.Talkover, server: RecordingServer, field: str, value: str
 ) -> None:
     call = make_call(client, server, with_extra(MAKE_CALL_200, "data", **{field: value}))
 
@@ -152,7 +152,7 @@ def test_unknown_enum_values_are_kept_as_str(
     assert call.to_dict()[field] == value
 
 
-def test_unknown_enum_values_in_lists_and_actions(client: talkover.Talkover, server: MockServer) -> None:
+def test_unknown_enum_values_in_lists_and_actions(client: talkover.Talkover, server: RecordingServer) -> None:
     body = copy.deepcopy(LIST_CALLS_200)
     body["data"][0]["status"] = "voicemail"
     server.respond("GET", LIST_CALLS_PATH, json=body)
@@ -164,7 +164,7 @@ def test_unknown_enum_values_in_lists_and_actions(client: talkover.Talkover, ser
     assert (action.type, action.current_status) == ("sms", "paused")
 
 
-def test_known_enum_values_are_plain_str(client: talkover.Talkover, server: MockServer) -> None:
+def test_known_enum_values_are_plain_str(client: talkover.Talkover, server: RecordingServer) -> None:
     server.respond("GET", LIST_CALLS_PATH, json=LIST_CALLS_200)
 
     call = client.calls.list().data[0]
@@ -173,7 +173,7 @@ def test_known_enum_values_are_plain_str(client: talkover.Talkover, server: Mock
     assert type(call.direction) is str and call.direction == "outbound"
 
 
-def test_keyword_named_fields(client: talkover.Talkover, server: MockServer, tt: talkover.Talkturo) -> None:
+def test_keyword_named_fields(client: talkover.Talkover, server: RecordingServer, tt: talkover.Talkturo) -> None:
     server.respond("GET", LIST_CALLS_PATH, json=LIST_CALLS_200)
     server.respond("POST", UPSERT_PATH, json=UPSERT_200)
     server.respond("POST", ASSISTANTS_PATH, json=ASSISTANT_200)
@@ -189,7 +189,7 @@ def test_keyword_named_fields(client: talkover.Talkover, server: MockServer, tt:
     assert assistant.type == "outbound-setter"
 
 
-def test_integer_and_float_fields_keep_their_types(tt: talkover.Talkturo, server: MockServer) -> None:
+def test_integer_and_float_fields_keep_their_types(tt: talkover.Talkturo, server: RecordingServer) -> None:
     body = with_extra(ASSISTANT_200, "assistant", temperature=1, recording_enabled=True)
     server.respond("GET", ASSISTANTS_PATH + "/a", json=body)
 
@@ -200,7 +200,7 @@ def test_integer_and_float_fields_keep_their_types(tt: talkover.Talkturo, server
     assert assistant.recording_enabled is True
 
 
-def test_free_form_values(client: talkover.Talkover, server: MockServer) -> None:
+def test_free_form_values(client: talkover.Talkover, server: RecordingServer) -> None:
     body = with_extra(UPSERT_200, "data", config={"retries": 3, "nested": {"ok": True}}, action_trigger={})
     body["data"]["input_schema"][0]["value"] = [1, "two", None]
     server.respond("POST", UPSERT_PATH, json=body)

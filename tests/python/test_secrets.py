@@ -20,7 +20,7 @@ from documented import (
     UPSERT_200,
     UPSERT_PATH,
 )
-from support import MockServer, closed_port
+from support import RecordingServer, closed_port
 
 SECRET = "talq_SUPERSECRET_9f8e7d"
 TT_SECRET = "tt_SUPERSECRET_1a2b3c"
@@ -43,16 +43,16 @@ def assert_no_secret(value: object) -> None:
 
 
 @pytest.fixture
-def secret_client(server: MockServer) -> talkover.Talkover:
+def secret_client(server: RecordingServer) -> talkover.Talkover:
     return talkover.Talkover(SECRET, base_url=server.url)
 
 
 @pytest.fixture
-def secret_tt(server: MockServer) -> talkover.Talkturo:
+def secret_tt(server: RecordingServer) -> talkover.Talkturo:
     return talkover.Talkturo(TT_SECRET, base_url=server.url)
 
 
-def test_clients_and_resources(secret_client: talkover.Talkover, secret_tt: talkover.Talkturo, server: MockServer) -> None:
+def test_clients_and_resources(secret_client: talkover.Talkover, secret_tt: talkover.Talkturo, server: RecordingServer) -> None:
     for value in (
         secret_client,
         secret_client.calls,
@@ -68,12 +68,12 @@ def test_clients_and_resources(secret_client: talkover.Talkover, secret_tt: talk
     assert repr(secret_tt).startswith("Talkturo(")
 
 
-def test_clients_from_the_environment(server: MockServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_clients_from_the_environment(server: RecordingServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TALKOVER_TOKEN", SECRET)
     assert_no_secret(talkover.Talkover(base_url=server.url))
 
 
-def test_models_and_pages(secret_client: talkover.Talkover, secret_tt: talkover.Talkturo, server: MockServer) -> None:
+def test_models_and_pages(secret_client: talkover.Talkover, secret_tt: talkover.Talkturo, server: RecordingServer) -> None:
     server.respond("POST", MAKE_CALL_PATH, json=MAKE_CALL_200)
     server.respond("GET", LIST_CALLS_PATH, json=LIST_CALLS_200)
     server.respond("POST", UPSERT_PATH, json=UPSERT_200)
@@ -90,7 +90,7 @@ def test_models_and_pages(secret_client: talkover.Talkover, secret_tt: talkover.
         assert_no_secret(value)
 
 
-ErrorMaker = Callable[[MockServer], BaseException]
+ErrorMaker = Callable[[RecordingServer], BaseException]
 
 
 def _raised(call: Callable[[], object]) -> BaseException:
@@ -99,45 +99,45 @@ def _raised(call: Callable[[], object]) -> BaseException:
     return caught.value
 
 
-def _api_status(server: MockServer) -> BaseException:
+def _api_status(server: RecordingServer) -> BaseException:
     server.respond("GET", HEALTH_PATH, status=401, json={"error": "UNAUTHORIZED", "message": "Invalid token"})
     return _raised(talkover.Talkover(SECRET, base_url=server.url).health.check)
 
 
-def _non_json(server: MockServer) -> BaseException:
+def _non_json(server: RecordingServer) -> BaseException:
     server.respond("GET", HEALTH_PATH, status=502, body=b"<html>Bad gateway</html>")
     return _raised(talkover.Talkover(SECRET, base_url=server.url).health.check)
 
 
-def _response_validation(server: MockServer) -> BaseException:
+def _response_validation(server: RecordingServer) -> BaseException:
     server.respond("POST", MAKE_CALL_PATH, json={"success": True, "data": {}})
     client = talkover.Talkover(SECRET, base_url=server.url)
     return _raised(lambda: client.calls.create("agent_123456", to="+1234567890"))
 
 
-def _connection(server: MockServer) -> BaseException:
+def _connection(server: RecordingServer) -> BaseException:
     client = talkover.Talkover(SECRET, base_url=f"http://127.0.0.1:{closed_port()}", timeout=2)
     return _raised(client.health.check)
 
 
-def _timeout(server: MockServer) -> BaseException:
+def _timeout(server: RecordingServer) -> BaseException:
     server.respond("GET", HEALTH_PATH, json={"ok": True}, delay=1.0)
     return _raised(talkover.Talkover(SECRET, base_url=server.url, timeout=0.2).health.check)
 
 
-def _configuration_bad_url(server: MockServer) -> BaseException:
+def _configuration_bad_url(server: RecordingServer) -> BaseException:
     return _raised(lambda: talkover.Talkover(SECRET, base_url="ftp://x"))
 
 
-def _configuration_bad_token(server: MockServer) -> BaseException:
+def _configuration_bad_token(server: RecordingServer) -> BaseException:
     return _raised(lambda: talkover.Talkover(SECRET + "\r\nX-Evil: 1", base_url=server.url))
 
 
-def _configuration_bad_timeout(server: MockServer) -> BaseException:
+def _configuration_bad_timeout(server: RecordingServer) -> BaseException:
     return _raised(lambda: talkover.Talkover(SECRET, base_url=server.url, timeout=-1))
 
 
-def _configuration_talkturo(server: MockServer) -> BaseException:
+def _configuration_talkturo(server: RecordingServer) -> BaseException:
     return _raised(lambda: talkover.Talkturo(TT_SECRET))
 
 
@@ -155,14 +155,14 @@ def _configuration_talkturo(server: MockServer) -> BaseException:
         _configuration_talkturo,
     ],
 )
-def test_exceptions(server: MockServer, make_error: ErrorMaker) -> None:
+def test_exceptions(server: RecordingServer, make_error: ErrorMaker) -> None:
     error = make_error(server)
 
     assert isinstance(error, talkover.TalkoverError)
     assert_no_secret(error)
 
 
-def test_a_validation_error_may_echo_the_bad_value_but_not_the_token(server: MockServer) -> None:
+def test_a_validation_error_may_echo_the_bad_value_but_not_the_token(server: RecordingServer) -> None:
     """The value given for `to` is echoed (it is the caller's argument); the token is not."""
     client = talkover.Talkover(SECRET, base_url=server.url)
     error = _raised(lambda: client.calls.create("agent_123456", to="1234567890"))

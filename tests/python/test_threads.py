@@ -20,7 +20,7 @@ from documented import (
     MAKE_CALL_PATH,
     calls_page,
 )
-from support import MAX_WAIT, MockServer
+from support import MAX_WAIT, RecordingServer
 
 Clients = tuple[talkover.Talkover, talkover.Talkturo]
 
@@ -62,7 +62,7 @@ class Gate:
             raise
 
 
-def test_two_threads_share_one_client(client: talkover.Talkover, server: MockServer) -> None:
+def test_two_threads_share_one_client(client: talkover.Talkover, server: RecordingServer) -> None:
     gate = Gate()
     server.respond("GET", HEALTH_PATH, json={"ok": True}, before=gate.wait, times=2)
 
@@ -95,7 +95,7 @@ def test_two_threads_share_one_client(client: talkover.Talkover, server: MockSer
 def test_other_operations_release_the_gil(
     client: talkover.Talkover,
     tt: talkover.Talkturo,
-    server: MockServer,
+    server: RecordingServer,
     method: str,
     path: str,
     answer: dict[str, object],
@@ -112,7 +112,7 @@ def test_other_operations_release_the_gil(
 
 
 @pytest.mark.parametrize("how", ["next_page", "iterate"])
-def test_fetching_later_pages_releases_the_gil(client: talkover.Talkover, server: MockServer, how: str) -> None:
+def test_fetching_later_pages_releases_the_gil(client: talkover.Talkover, server: RecordingServer, how: str) -> None:
     server.respond("GET", LIST_CALLS_PATH, json=calls_page(["c1"], current=1, last=2))
     first = client.calls.list()
     gate = Gate()

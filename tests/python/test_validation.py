@@ -1,6 +1,9 @@
 """Client-side validation: an argument that breaks a constraint of the spec raises
 RequestValidationError naming the Python argument, and nothing is sent; with validate=False
-the same calls are sent as given. Wrong Python types are refused cleanly, never with a panic."""
+the same calls are sent as given. Wrong Python types are refused cleanly, never with a panic.
+
+What is sent goes to the bundled mock, which validates by the same specs: it must accept
+every value the client lets through and refuse every one the client would have refused."""
 
 from __future__ import annotations
 
@@ -10,8 +13,8 @@ from typing import Any, Callable, Optional
 import pytest
 
 import talkover
-from documented import ASSISTANT_200, ASSISTANTS_PATH, LIST_CALLS_200, LIST_CALLS_PATH, MAKE_CALL_200, MAKE_CALL_PATH, UPSERT_200, UPSERT_PATH
-from support import TOKEN, TT_TOKEN, MockServer
+import talkover.testing
+from support import RecordingServer
 
 Kwargs = dict[str, Any]
 
@@ -23,14 +26,6 @@ BASE: dict[str, Kwargs] = {
     "tt_create": {"account_slug": "my-team", "name": "Support Agent"},
 }
 
-#: method, path and a valid answer of each operation.
-ROUTES: dict[str, tuple[str, str, dict[str, Any]]] = {
-    "create": ("POST", MAKE_CALL_PATH, MAKE_CALL_200),
-    "list": ("GET", LIST_CALLS_PATH, LIST_CALLS_200),
-    "upsert": ("POST", UPSERT_PATH, UPSERT_200),
-    "tt_create": ("POST", ASSISTANTS_PATH, ASSISTANT_200),
-}
-
 
 def invoke(op: str, client: talkover.Talkover, tt: talkover.Talkturo, kwargs: Kwargs) -> object:
     args = {**BASE[op], **kwargs}
@@ -38,8 +33,8 @@ def invoke(op: str, client: talkover.Talkover, tt: talkover.Talkturo, kwargs: Kw
         return client.calls.create("agent_123456", **args)
     if op == "list":
         return client.calls.list(**args)
-    if op == "upsert":
-        return client.agents.actions.upsert("agent-uuid", **args)
+    if op == "upsert":  # an agent of the mock's seed records
+        return client.agents.actions.upsert("550e8400-e29b-41d4-a716-446655440000", **args)
     if op == "tt_create":
         return tt.assistants.create(**args)
     raise AssertionError(op)
@@ -99,7 +94,7 @@ INVALID = {
 
 @pytest.mark.parametrize("case", list(INVALID.values()), ids=list(INVALID))
 def test_invalid_arguments_are_refused_before_sending(
-    client: talkover.Talkover, tt: talkover.Talkturo, server: MockServer, case: Invalid
+    client: talkover.Talkover, tt: talkover.Talkturo, server: RecordingServer, case: Invalid
 ) -> None:
     with pytest.raises(talkover.RequestValidationError) as caught:
         invoke(case.op, client, tt, case.kwargs)
@@ -113,7 +108,7 @@ def test_invalid_arguments_are_refused_before_sending(
     assert server.requests == []
 
 
-def test_path_param_must_not_be_empty(client: talkover.Talkover, server: MockServer) -> None:
+def test_path_param_must_not_be_empty(client: talkover.Talkover, server: RecordingServer) -> None:
     with pytest.raises(talkover.RequestValidationError) as caught:
         client.calls.create("", to="+1234567890")
 
@@ -139,37 +134,35 @@ def test_path_param_must_not_be_empty(client: talkover.Talkover, server: MockSer
         pytest.param("tt_create", {"template_id": "follow-up"}, id="template_id"),
     ],
 )
-def test_valid_boundary_values_are_sent(
-    client: talkover.Talkover, tt: talkover.Talkturo, server: MockServer, op: str, kwargs: Kwargs
-) -> None:
-    method, path, answer = ROUTES[op]
-    server.respond(method, path, json=answer)
+def test_valid_boundary_values_are_sent(mock: talkover.testing.MockServer, op: str, kwargs: Kwargs) -> None:
+    invoke(op, mock.talkover(), mock.talkturo(), kwargs)
 
-    invoke(op, client, tt, kwargs)
-
-    assert len(server.requests) == 1
+    [request] = mock.requests()
+    assert request.status == 200
 
 
 WIRE_CASES = {name: case for name, case in INVALID.items() if case.wire is not None}
 
 
 @pytest.mark.parametrize("case", list(WIRE_CASES.values()), ids=list(WIRE_CASES))
-def test_validate_false_sends_the_arguments_as_given(server: MockServer, case: Invalid) -> None:
-    client = talkover.Talkover(TOKEN, base_url=server.url, validate=False)
-    tt = talkover.Talkturo(TT_TOKEN, base_url=server.url, validate=False)
-    method, path, answer = ROUTES[case.op]
-    server.respond(method, path, json=answer)
+def test_validate_false_sends_the_arguments_as_given(mock: talkover.testing.MockServer, case: Invalid) -> None:
+    client, tt = mock.talkover(validate=False), mock.talkturo(validate=False)
 
-    invoke(case.op, client, tt, case.kwargs)
+    with pytest.raises(talkover.APIStatusError) as caught:
+        invoke(case.op, client, tt, case.kwargs)
 
     assert case.wire is not None
     where, key = case.wire
     value = next(iter(case.kwargs.values()))
-    request = server.last
+    [request] = mock.requests()
     if where == "json":
-        assert request.json[key] == value
+        assert request.body[key] == value
     else:
         assert request.query[key] == [str(value)]
+    # ...and the mock refuses it, naming the same field.
+    error = caught.value
+    assert error.status_code in (400, 422)
+    assert key in error.errors or (error.details or {}).get("field") == key, (error.errors, error.details)
 
 
 # --- wrong Python types -----------------------------------------------------------------------
@@ -240,7 +233,7 @@ WRONG_TYPES = {
 
 @pytest.mark.parametrize("case", list(WRONG_TYPES.values()), ids=list(WRONG_TYPES))
 def test_wrong_python_types_are_refused_clearly(
-    client: talkover.Talkover, server: MockServer, case: WrongType
+    client: talkover.Talkover, server: RecordingServer, case: WrongType
 ) -> None:
     # Every wrong value, a wrong type included, is a RequestValidationError naming the argument,
     # on every Python version. A pyo3 PanicException derives from BaseException, so it would
@@ -254,7 +247,7 @@ def test_wrong_python_types_are_refused_clearly(
     assert server.requests == []
 
 
-def test_deeply_nested_payload_is_refused_not_a_crash(client: talkover.Talkover, server: MockServer) -> None:
+def test_deeply_nested_payload_is_refused_not_a_crash(client: talkover.Talkover, server: RecordingServer) -> None:
     payload: dict[str, Any] = {}
     inner = payload
     for _ in range(10_000):
@@ -268,7 +261,7 @@ def test_deeply_nested_payload_is_refused_not_a_crash(client: talkover.Talkover,
     assert server.requests == []
 
 
-def test_self_referencing_payload_is_refused_not_a_crash(client: talkover.Talkover, server: MockServer) -> None:
+def test_self_referencing_payload_is_refused_not_a_crash(client: talkover.Talkover, server: RecordingServer) -> None:
     payload: dict[str, Any] = {}
     payload["self"] = payload
 

@@ -1,0 +1,796 @@
+"""The bundled mock (talkover.testing) from Python: the SDK against it, checked on both sides,
+what the client parsed and what ``mock.requests()`` recorded. Validation, records, filters and
+pages, faults, tokens, the command line, threads.
+
+The mock starts every token's environment from the specs' seed records: published agents
+agent_123456, 550e8400-e29b-41d4-a716-446655440000, agent-uuid-1, agent-uuid-2, the draft
+agent_draft, and the calls call-uuid-1 (outbound, completed, 2024-01-01T00:00:00Z) and
+call-uuid-2 (inbound, answered, 2024-01-01T01:00:00Z). Lists are newest first.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+import talkover
+from documented import (
+    HEALTH_401_UNAUTHORIZED,
+    LIST_CALLS_401,
+    LIST_CALLS_422,
+    LIST_CALLS_500,
+    LIST_CALLS_PATH,
+    MAKE_CALL_400,
+    MAKE_CALL_401,
+    MAKE_CALL_402,
+    MAKE_CALL_404,
+    MAKE_CALL_429,
+    MAKE_CALL_PATH,
+    TT_401,
+    TT_403,
+    UPSERT_401,
+    UPSERT_403,
+    UPSERT_404,
+    UPSERT_422,
+    UPSERT_500,
+)
+from talkover.testing import MockServer, RecordedRequest
+
+SEEDED_CALLS = ["call-uuid-2", "call-uuid-1"]  # newest first
+MAKE_CALL_TEMPLATE = "/api/v1/agents/{agent_id}/call"
+SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
+
+
+def place_calls(client: talkover.Talkover, count: int, agent_id: str = "agent_123456") -> list[str]:
+    """Places ``count`` calls to distinct numbers; returns their ids, oldest first."""
+    return [client.calls.create(agent_id, to=f"+1555000{i:04d}", is_testing=True).id for i in range(count)]
+
+
+def only(mock: MockServer) -> RecordedRequest:
+    """The one request the mock received."""
+    requests = mock.requests()
+    assert len(requests) == 1, [(r.method, r.path) for r in requests]
+    return requests[0]
+
+
+def raw(mock: MockServer, method: str, path: str, body: Any = None) -> tuple[int, dict[str, str], Any]:
+    """A request the SDK would not send, straight over HTTP: status, headers, JSON body."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(mock.url + path, data=data, method=method)
+    request.add_header("Authorization", f"Bearer {mock.token}")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(request, timeout=10) as response:
+            status, headers, text = response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        status, headers, text = error.code, dict(error.headers), error.read()
+    return status, headers, json.loads(text) if text else None
+
+
+# --- validation: the documented answers, through the SDK with validate=False ----------------
+
+
+def test_a_number_not_in_e164_is_the_documented_400(mock: MockServer) -> None:
+    client = mock.talkover(validate=False)
+
+    with pytest.raises(talkover.BadRequestError) as caught:
+        client.calls.create("agent_123456", to="1234567890")
+
+    error = caught.value
+    assert (error.status_code, error.code) == (400, "INVALID_PHONE_NUMBER")
+    assert error.message == "Phone number must be in international format (e.g., +1234567890)"
+    assert error.details == {"field": "to", "value": "1234567890"}
+    assert error.body == MAKE_CALL_400
+    request = only(mock)
+    assert (request.method, request.path, request.query) == ("POST", MAKE_CALL_PATH, {})
+    assert request.body == {"to": "1234567890"}
+    assert (request.operation, request.status, request.fault) == ("makeCall", 400, False)
+
+
+def test_an_unknown_status_filter_is_the_documented_422(mock: MockServer) -> None:
+    client = mock.talkover(validate=False)
+
+    with pytest.raises(talkover.UnprocessableEntityError) as caught:
+        client.calls.list(status="bogus")  # type: ignore[arg-type]
+
+    error = caught.value
+    assert error.status_code == 422
+    assert error.errors == {"status": ["The selected status is invalid."]}
+    assert error.message == LIST_CALLS_422["message"]
+    request = only(mock)
+    assert (request.method, request.path, request.query, request.body) == (
+        "GET",
+        LIST_CALLS_PATH,
+        {"status": ["bogus"]},
+        None,
+    )
+    assert (request.operation, request.status) == ("listCalls", 422)
+
+
+def test_every_rejected_query_parameter_is_listed(mock: MockServer) -> None:
+    client = mock.talkover(validate=False)
+
+    with pytest.raises(talkover.UnprocessableEntityError) as caught:
+        client.calls.list(page=0, per_page=101, date_from="2024-13-01", direction="sideways")  # type: ignore[arg-type]
+
+    assert caught.value.errors == {
+        "page": ["The page field must be at least 1."],
+        "per_page": ["The per page field must be at most 100."],
+        "date_from": ["The date from must be a valid date."],
+        "direction": ["The selected direction is invalid."],
+    }
+
+
+def test_a_field_without_its_own_code_is_a_validation_error(mock: MockServer) -> None:
+    client = mock.talkover(validate=False)
+
+    with pytest.raises(talkover.BadRequestError) as caught:
+        client.calls.create("agent_123456", to="+1234567890", delay_seconds=3601)
+
+    assert (caught.value.code, caught.value.details) == ("VALIDATION_ERROR", {"field": "delay_seconds", "value": 3601})
+
+
+def test_a_missing_number_is_missing_phone_number(mock: MockServer) -> None:
+    # The SDK cannot leave out `to`: sent over plain HTTP.
+    status, _, body = raw(mock, "POST", MAKE_CALL_PATH, body={"is_testing": True})
+
+    assert status == 400
+    assert body["error"]["code"] == "MISSING_PHONE_NUMBER"
+    assert body["error"]["details"] == {"field": "to", "value": None}
+
+
+def test_with_validation_on_nothing_reaches_the_mock(mock: MockServer) -> None:
+    with pytest.raises(talkover.RequestValidationError):
+        mock.talkover().calls.create("agent_123456", to="1234567890")
+
+    assert mock.requests() == []
+
+
+# --- records the path names -----------------------------------------------------------------
+
+
+def test_an_unknown_agent_is_the_documented_404(mock: MockServer) -> None:
+    with pytest.raises(talkover.NotFoundError) as caught:
+        mock.talkover().calls.create("agent_999999", to="+1234567890")
+
+    assert (caught.value.code, caught.value.details) == ("AGENT_NOT_FOUND", {"agent_id": "agent_999999"})
+    assert caught.value.body == MAKE_CALL_404
+    assert only(mock).status == 404
+
+
+def test_a_draft_agent_is_agent_inactive(mock: MockServer) -> None:
+    with pytest.raises(talkover.BadRequestError) as caught:
+        mock.talkover().calls.create("agent_draft", to="+1234567890")
+
+    assert (caught.value.code, caught.value.details) == ("AGENT_INACTIVE", {"agent_id": "agent_draft"})
+
+
+def test_actions_of_an_unknown_agent_are_the_documented_404(mock: MockServer) -> None:
+    with pytest.raises(talkover.NotFoundError) as caught:
+        mock.talkover().agents.actions.upsert("agent_999999", node_id="n1", name="n", description="d", type="hold")
+
+    assert caught.value.body == UPSERT_404
+    assert (caught.value.message, caught.value.code) == ("Agent not found", None)
+
+
+@pytest.mark.parametrize(
+    ("call", "documented"),
+    [
+        pytest.param(lambda c: c.calls.create("agent_123456", to="+1234567890"), MAKE_CALL_401, id="make-call"),
+        pytest.param(lambda c: c.calls.list(), LIST_CALLS_401, id="list-calls"),
+        pytest.param(
+            lambda c: c.agents.actions.upsert("agent_123456", node_id="n1", name="n", description="d", type="hold"),
+            UPSERT_401,
+            id="upsert-action",
+        ),
+        pytest.param(lambda c: c.health.check(), HEALTH_401_UNAUTHORIZED, id="health"),
+    ],
+)
+def test_a_token_without_talq_is_the_documented_401(
+    mock: MockServer, call: Callable[[talkover.Talkover], object], documented: dict[str, Any]
+) -> None:
+    with pytest.raises(talkover.AuthenticationError) as caught:
+        call(mock.talkover(token="sk_not_a_talkover_token"))
+
+    assert caught.value.body == documented
+    assert "sk_not_a_talkover_token" not in str(caught.value)
+    assert only(mock).status == 401
+
+
+# --- behaviour: calls -----------------------------------------------------------------------
+
+
+def test_a_created_call_is_listed_first(mock: MockServer) -> None:
+    client = mock.talkover()
+
+    call = client.calls.create("agent_123456", to="+15550001111", payload={"name": "Ann"}, is_testing=True)
+    page = client.calls.list(status="initiated")
+
+    assert (call.agent_id, call.to, call.status, call.direction, call.is_testing) == (
+        "agent_123456",
+        "+15550001111",
+        "initiated",
+        "outbound",
+        True,
+    )
+    assert call.id.startswith("call_") and call.created_at
+    assert page.data[0].id == call.id
+    assert page.data[0].direction == "outbound"
+    assert page.data[0] == call
+    assert [r.operation for r in mock.requests()] == ["makeCall", "listCalls"]
+    assert mock.requests()[0].body == {"to": "+15550001111", "payload": {"name": "Ann"}, "is_testing": True}
+    assert mock.requests()[1].query == {"status": ["initiated"]}
+
+
+def test_the_seeded_calls_are_listed_newest_first(mock: MockServer) -> None:
+    page = mock.talkover().calls.list()
+
+    assert [c.id for c in page.data] == SEEDED_CALLS
+    first = page.data[1]
+    assert (first.sid, first.from_, first.direction, first.status, first.duration) == (
+        "call_sid_123",
+        "+0987654321",
+        "outbound",
+        "completed",
+        120,
+    )
+    assert first.agent is not None and first.agent.id == "agent-uuid-1"
+
+
+FILTERS: dict[str, tuple[dict[str, Any], list[str]]] = {
+    # Over the two seeded calls and one call placed (outbound, initiated, today) by
+    # agent_123456 to +15550000000, listed as "new".
+    "status": ({"status": "completed"}, ["call-uuid-1"]),
+    "status-of-the-new-call": ({"status": "initiated"}, ["new"]),
+    "direction-inbound": ({"direction": "inbound"}, ["call-uuid-2"]),
+    "direction-outbound": ({"direction": "outbound"}, ["new", "call-uuid-1"]),
+    "agent_id-nested-agent": ({"agent_id": "agent-uuid-2"}, ["call-uuid-2"]),
+    "agent_id-of-the-new-call": ({"agent_id": "agent_123456"}, ["new"]),
+    "date_from": ({"date_from": "2024-01-02"}, ["new"]),
+    "date_to": ({"date_to": "2024-01-01"}, ["call-uuid-2", "call-uuid-1"]),
+    "date-range-of-one-day": ({"date_from": "2024-01-01", "date_to": "2024-01-01"}, ["call-uuid-2", "call-uuid-1"]),
+    "date-range-before-everything": ({"date_from": "2023-01-01", "date_to": "2023-12-31"}, []),
+    "search-to": ({"search": "+1987"}, ["call-uuid-2"]),
+    "search-from": ({"search": "0987654321"}, ["call-uuid-2", "call-uuid-1"]),
+    "search-sid": ({"search": "call_sid_123"}, ["call-uuid-1"]),
+    "search-the-new-number": ({"search": "+15550000000"}, ["new"]),
+    "filters-combine": ({"direction": "outbound", "status": "completed", "search": "+1234"}, ["call-uuid-1"]),
+    "nothing-matches": ({"status": "busy"}, []),
+}
+
+
+@pytest.mark.parametrize(("filters", "expected"), list(FILTERS.values()), ids=list(FILTERS))
+def test_list_filters(mock: MockServer, filters: dict[str, Any], expected: list[str]) -> None:
+    client = mock.talkover()
+    [new] = place_calls(client, 1)
+    mock.clear_requests()
+
+    page = client.calls.list(**filters)
+
+    assert [c.id for c in page.data] == [new if i == "new" else i for i in expected]
+    assert page.pagination.total == len(expected)
+    assert only(mock).query == {name: [value] for name, value in filters.items()}
+
+
+def test_pagination_fields(mock: MockServer) -> None:
+    client = mock.talkover()
+    placed = place_calls(client, 5)  # with the 2 seeded calls: 7, newest first
+    newest_first = placed[::-1] + SEEDED_CALLS
+
+    pages = [client.calls.list(per_page=3, page=n) for n in (1, 2, 3, 4)]
+
+    assert [[c.id for c in p.data] for p in pages] == [newest_first[0:3], newest_first[3:6], newest_first[6:], []]
+    paginations = [p.pagination for p in pages]
+    fields = [(g.current_page, g.last_page, g.per_page, g.total, g.from_, g.to) for g in paginations]
+    assert fields == [(1, 3, 3, 7, 1, 3), (2, 3, 3, 7, 4, 6), (3, 3, 3, 7, 7, 7), (4, 3, 3, 7, 0, 0)]
+    assert [p.has_next_page() for p in pages] == [True, True, False, False]
+    assert pages[0].pagination.to_dict() == {
+        "current_page": 1,
+        "last_page": 3,
+        "per_page": 3,
+        "total": 7,
+        "from": 1,
+        "to": 3,
+    }
+    assert client.calls.list().pagination.per_page == 20  # the spec's default
+
+
+def test_iterating_yields_every_call_once(mock: MockServer) -> None:
+    client = mock.talkover()
+    placed = place_calls(client, 5)
+    mock.clear_requests()
+
+    ids = [c.id for c in client.calls.list(per_page=2)]
+
+    assert ids == placed[::-1] + SEEDED_CALLS
+    assert len(set(ids)) == 7
+    assert [r.query for r in mock.requests()] == [
+        {"per_page": ["2"]},
+        {"per_page": ["2"], "page": ["2"]},
+        {"per_page": ["2"], "page": ["3"]},
+        {"per_page": ["2"], "page": ["4"]},
+    ]
+
+
+# --- behaviour: actions and assistants --------------------------------------------------------
+
+
+def test_upsert_creates_then_updates_in_place_by_node_id(mock: MockServer) -> None:
+    actions = mock.talkover().agents.actions
+
+    created = actions.upsert(
+        "agent_123456",
+        node_id="n1",
+        name="Schedule Meeting",
+        description="Books a slot",
+        type="webhook",
+        inputs=[{"name": "date", "type": "string", "required": True}],
+        url="https://api.example.com/schedule",
+    )
+    updated = actions.upsert("agent_123456", node_id="n1", name="Book", description="Books", type="webhook")
+    other_node = actions.upsert("agent_123456", node_id="n2", name="Hold", description="Waits", type="hold")
+    other_agent = actions.upsert("agent-uuid-1", node_id="n1", name="Hold", description="Waits", type="hold")
+
+    assert created.id == updated.id
+    assert (created.name, created.label, created.type) == ("Schedule Meeting", "Schedule Meeting", "webhook")
+    assert created.input_schema is not None
+    assert [i.to_dict() for i in created.input_schema] == [{"name": "date", "type": "string", "required": True}]
+    assert created.url == "https://api.example.com/schedule"
+    assert (updated.name, updated.label, updated.description) == ("Book", "Book", "Books")
+    assert updated.created_at == created.created_at
+    assert len({created.id, other_node.id, other_agent.id}) == 3
+    assert [(r.operation, r.status, r.body["node_id"]) for r in mock.requests()] == [
+        ("upsertAgentAction", 200, "n1"),
+        ("upsertAgentAction", 200, "n1"),
+        ("upsertAgentAction", 200, "n2"),
+        ("upsertAgentAction", 200, "n1"),
+    ]
+
+
+def test_talkturo_create_then_retrieve(mock: MockServer) -> None:
+    assistants = mock.talkturo().assistants
+
+    plain = assistants.create(account_slug="my-team", name="Support Agent")
+    templated = assistants.create(account_slug="my-team", name="Q1 Outbound Setter", template_id="outbound-setter")
+    again = assistants.retrieve(templated.id)
+
+    assert plain.id != templated.id
+    assert (plain.name, plain.type) == ("Support Agent", "custom")  # the spec's default template
+    assert (templated.name, templated.type) == ("Q1 Outbound Setter", "outbound-setter")
+    assert again == templated
+    with pytest.raises(talkover.NotFoundError):
+        assistants.retrieve("asst_unknown")
+    requests = mock.requests()
+    assert [(r.method, r.path, r.operation, r.status) for r in requests] == [
+        ("POST", "/api/assistants", "createAssistant", 200),
+        ("POST", "/api/assistants", "createAssistant", 200),
+        ("GET", f"/api/assistants/{templated.id}", "getAssistant", 200),
+        ("GET", "/api/assistants/asst_unknown", "getAssistant", 404),
+    ]
+    assert requests[1].body == {"accountSlug": "my-team", "name": "Q1 Outbound Setter", "templateId": "outbound-setter"}
+
+
+# --- tokens and state -------------------------------------------------------------------------
+
+
+def test_each_token_is_an_environment_of_its_own(mock: MockServer) -> None:
+    mine = mock.talkover()
+    [call] = place_calls(mine, 1)
+    assistant = mock.talkturo().assistants.create(account_slug="my-team", name="Support Agent")
+
+    other_token = MockServer.new_token()
+    other = mock.talkover(token=other_token)
+
+    assert [c.id for c in mine.calls.list().data] == [call, *SEEDED_CALLS]
+    assert [c.id for c in other.calls.list().data] == SEEDED_CALLS
+    with pytest.raises(talkover.NotFoundError):
+        mock.talkturo(token=other_token).assistants.retrieve(assistant.id)
+    assert other_token.startswith("talq_") and other_token not in {mock.token, MockServer.new_token()}
+
+
+def test_reset_forgets_records_faults_and_requests(mock: MockServer) -> None:
+    client = mock.talkover()
+    place_calls(client, 2)
+    mock.fail_next(503)
+
+    mock.reset()
+
+    assert mock.requests() == []
+    assert [c.id for c in client.calls.list().data] == SEEDED_CALLS  # and no 503
+    assert [(r.status, r.fault) for r in mock.requests()] == [(200, False)]
+
+
+def test_clear_requests_and_clear_faults(mock: MockServer) -> None:
+    client = mock.talkover()
+    client.health.check()
+    mock.fail_next(503)
+
+    mock.clear_requests()
+    mock.clear_faults()
+
+    assert mock.requests() == []
+    assert client.health.check() == {}
+    assert [(r.operation, r.status, r.fault) for r in mock.requests()] == [("getHealth", 200, False)]
+
+
+def test_the_token_is_never_recorded(mock: MockServer) -> None:
+    client = mock.talkover()
+    place_calls(client, 1)
+    client.calls.list()
+    mock.talkturo().assistants.create(account_slug="my-team", name="Support Agent")
+    mock.fail_next(drop_connection=True)
+    with pytest.raises(talkover.APIConnectionError):
+        client.health.check()
+
+    requests = mock.requests()
+
+    assert len(requests) == 4
+    assert {r.headers["authorization"] for r in requests} == {"Bearer [redacted]"}
+    for text in (repr(requests), str(requests), repr(mock), str(mock)):
+        assert mock.token not in text
+        assert mock.token[len("talq_") :] not in text
+
+
+# --- faults -----------------------------------------------------------------------------------
+
+
+def test_429_with_retry_after(mock: MockServer) -> None:
+    mock.fail_next(429, headers={"Retry-After": "2"})
+
+    with pytest.raises(talkover.RateLimitError) as caught:
+        mock.talkover().calls.create("agent_123456", to="+1234567890")
+
+    error = caught.value
+    assert error.status_code == 429
+    assert error.retry_after == 2.0  # the header wins over the body's details.retry_after
+    assert error.code == "RATE_LIMIT_EXCEEDED"
+    assert error.body == MAKE_CALL_429
+    assert error.headers["retry-after"] == "2"
+    request = only(mock)
+    assert (request.operation, request.status, request.fault) == ("makeCall", 429, True)
+
+
+def test_503(mock: MockServer) -> None:
+    mock.fail_next(503)
+
+    with pytest.raises(talkover.InternalServerError) as caught:
+        mock.talkover().calls.create("agent_123456", to="+1234567890")
+
+    assert caught.value.status_code == 503
+    assert (only(mock).status, only(mock).fault) == (503, True)
+
+
+@pytest.mark.parametrize(
+    ("status", "call", "cls", "documented"),
+    [
+        pytest.param(
+            402,
+            lambda c, t: c.calls.create("agent_123456", to="+1234567890"),
+            talkover.PaymentRequiredError,
+            MAKE_CALL_402,
+            id="make-call-402",
+        ),
+        pytest.param(
+            400,
+            lambda c, t: c.calls.create("agent_123456", to="+1234567890"),
+            talkover.BadRequestError,
+            MAKE_CALL_400,
+            id="make-call-400",
+        ),
+        pytest.param(
+            422, lambda c, t: c.calls.list(), talkover.UnprocessableEntityError, LIST_CALLS_422, id="list-422"
+        ),
+        pytest.param(500, lambda c, t: c.calls.list(), talkover.InternalServerError, LIST_CALLS_500, id="list-500"),
+        pytest.param(
+            403,
+            lambda c, t: c.agents.actions.upsert("agent_123456", node_id="n", name="n", description="d", type="hold"),
+            talkover.PermissionDeniedError,
+            UPSERT_403,
+            id="upsert-403",
+        ),
+        pytest.param(
+            422,
+            lambda c, t: c.agents.actions.upsert("agent_123456", node_id="n", name="n", description="d", type="hold"),
+            talkover.UnprocessableEntityError,
+            UPSERT_422,
+            id="upsert-422",
+        ),
+        pytest.param(
+            500,
+            lambda c, t: c.agents.actions.upsert("agent_123456", node_id="n", name="n", description="d", type="hold"),
+            talkover.InternalServerError,
+            UPSERT_500,
+            id="upsert-500",
+        ),
+        pytest.param(
+            401,
+            lambda c, t: t.assistants.create(account_slug="my-team", name="Support Agent"),
+            talkover.AuthenticationError,
+            TT_401,
+            id="talkturo-create-401",
+        ),
+        pytest.param(
+            403,
+            lambda c, t: t.assistants.retrieve("asst_1"),
+            talkover.PermissionDeniedError,
+            TT_403,
+            id="talkturo-get-403",
+        ),
+    ],
+)
+def test_a_queued_status_answers_with_the_documented_body(
+    mock: MockServer,
+    status: int,
+    call: Callable[[talkover.Talkover, talkover.Talkturo], object],
+    cls: type[talkover.APIStatusError],
+    documented: dict[str, Any],
+) -> None:
+    mock.fail_next(status)
+
+    with pytest.raises(talkover.APIStatusError) as caught:
+        call(mock.talkover(), mock.talkturo())
+
+    assert type(caught.value) is cls
+    assert caught.value.body == documented
+
+
+def test_a_delay_longer_than_the_timeout_is_a_timeout(mock: MockServer) -> None:
+    mock.fail_next(delay=2.0)
+
+    with pytest.raises(talkover.APITimeoutError):
+        mock.talkover(timeout=0.3).health.check()
+
+    assert only(mock).fault is True
+
+
+def test_a_delay_shorter_than_the_timeout_answers_normally(mock: MockServer) -> None:
+    mock.fail_next(delay=0.2)
+
+    call = mock.talkover(timeout=10).calls.create("agent_123456", to="+1234567890")
+
+    assert call.status == "initiated"
+    assert (only(mock).status, only(mock).fault) == (200, True)
+
+
+def test_a_dropped_connection(mock: MockServer) -> None:
+    mock.fail_next(drop_connection=True)
+
+    with pytest.raises(talkover.APIConnectionError) as caught:
+        mock.talkover().calls.create("agent_123456", to="+1234567890")
+
+    assert type(caught.value) is talkover.APIConnectionError  # not a timeout
+    request = only(mock)
+    assert (request.operation, request.status, request.fault) == ("makeCall", None, True)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda c: c.calls.create("agent_123456", to="+1234567890"), id="make-call"),
+        pytest.param(lambda c: c.calls.list(), id="list-calls"),
+    ],
+)
+def test_a_truncated_body_is_a_connection_error(mock: MockServer, call: Callable[[talkover.Talkover], object]) -> None:
+    # The headers announce the whole body and the connection closes after half of it: the
+    # client sees a connection that broke, not a complete answer it could not parse.
+    mock.fail_next(truncate=True)
+
+    with pytest.raises(talkover.APIConnectionError) as caught:
+        call(mock.talkover())
+
+    assert type(caught.value) is talkover.APIConnectionError
+    assert (only(mock).status, only(mock).fault) == (200, True)
+
+
+def test_an_html_502(mock: MockServer) -> None:
+    page = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+    mock.fail_next(502, body=page)
+
+    with pytest.raises(talkover.InternalServerError) as caught:
+        mock.talkover().calls.list()
+
+    error = caught.value
+    assert error.status_code == 502
+    assert error.message.startswith("HTTP 502")
+    assert error.body == page
+    assert error.headers["content-type"].startswith("text/html")
+    assert (error.code, error.details, error.errors) == (None, None, {})
+
+
+def test_times(mock: MockServer) -> None:
+    client = mock.talkover()
+    mock.fail_next(503, times=2)
+
+    for _ in range(2):
+        with pytest.raises(talkover.InternalServerError):
+            client.health.check()
+    assert client.health.check() == {}
+
+    assert [(r.status, r.fault) for r in mock.requests()] == [(503, True), (503, True), (200, False)]
+
+
+@pytest.mark.parametrize("path", [MAKE_CALL_PATH, MAKE_CALL_TEMPLATE], ids=["as-sent", "template"])
+def test_a_fault_waits_for_its_method_and_path(mock: MockServer, path: str) -> None:
+    client = mock.talkover()
+    mock.fail_next(503, method="POST", path=path)
+
+    client.health.check()
+    client.calls.list()
+    with pytest.raises(talkover.InternalServerError):
+        client.calls.create("agent_123456", to="+1234567890")
+    client.calls.create("agent_123456", to="+1234567890")
+
+    assert [(r.operation, r.status, r.fault) for r in mock.requests()] == [
+        ("getHealth", 200, False),
+        ("listCalls", 200, False),
+        ("makeCall", 503, True),
+        ("makeCall", 200, False),
+    ]
+
+
+def test_a_path_as_sent_matches_only_that_path(mock: MockServer) -> None:
+    client = mock.talkover()
+    mock.fail_next(503, path=MAKE_CALL_PATH)  # agent_123456's
+    mock.fail_next(502, method="GET", path=MAKE_CALL_PATH)  # never matches: make call is a POST
+
+    client.calls.create("agent-uuid-1", to="+1234567890")
+    with pytest.raises(talkover.InternalServerError) as caught:
+        client.calls.create("agent_123456", to="+1234567890")
+
+    assert caught.value.status_code == 503
+    assert [(r.path, r.status) for r in mock.requests()] == [
+        ("/api/v1/agents/agent-uuid-1/call", 200),
+        (MAKE_CALL_PATH, 503),
+    ]
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        pytest.param({"times": 0}, id="times-0"),
+        pytest.param({"status": 99}, id="status-99"),
+        pytest.param({"status": 600}, id="status-600"),
+        pytest.param({"drop_connection": True, "status": 500}, id="drop-and-status"),
+        pytest.param({"drop_connection": True, "truncate": True}, id="drop-and-truncate"),
+        pytest.param({"delay": -1.0}, id="negative-delay"),
+        pytest.param({"body": {"x": 1}}, id="body-without-status"),
+        pytest.param({"status": 500, "headers": {"Bad Name": "x"}}, id="bad-header-name"),
+        pytest.param({"status": 500, "headers": {"X-A": "a\r\nX-B: b"}}, id="header-injection"),
+    ],
+)
+def test_a_fault_that_contradicts_itself_is_a_value_error(mock: MockServer, fault: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        mock.fail_next(**fault)
+
+    assert mock.talkover().health.check() == {}  # nothing was queued
+    assert only(mock).fault is False
+
+
+# --- the HTTP controls (for tests written in other languages) -------------------------------
+
+
+def test_controls_over_http(mock: MockServer) -> None:
+    client = mock.talkover()
+    status, _, _ = raw(mock, "POST", "/__mock__/faults", body={"status": 503, "path": LIST_CALLS_PATH})
+    assert status == 201
+
+    with pytest.raises(talkover.InternalServerError):
+        client.calls.list()
+
+    status, _, log = raw(mock, "GET", "/__mock__/requests")
+    assert status == 200
+    assert [(entry["path"], entry["status"], entry["fault"]) for entry in log] == [(LIST_CALLS_PATH, 503, True)]
+    assert raw(mock, "POST", "/__mock__/faults", body={"times": 0})[0] == 400
+    assert raw(mock, "POST", "/__mock__/reset")[0] == 204
+    assert mock.requests() == []
+
+
+# --- python -m talkover.testing ---------------------------------------------------------------
+
+
+def _default_sigint() -> None:
+    # Ctrl-C must reach the server even when the tests run as a background job of a shell,
+    # which starts them with SIGINT ignored, a setting children inherit.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def test_the_command_line_server() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "talkover.testing", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_default_sigint,
+    )
+    # Bounds every wait below: a server that never prints is killed, and readline() ends.
+    watchdog = threading.Timer(30, process.kill)
+    watchdog.start()
+    try:
+        assert process.stdout is not None
+        listening = process.stdout.readline().strip()
+        token_line = process.stdout.readline().strip()
+        prefix = "Mock server listening on "
+        if not listening.startswith(prefix):
+            process.kill()
+            pytest.fail(f"no listening line: {listening!r}, stderr: {process.communicate()[1]!r}")
+        assert token_line.startswith("Token: talq_")
+        url, token = listening[len(prefix) :], token_line[len("Token: ") :]
+
+        client = talkover.Talkover(token, base_url=url)
+        call = client.calls.create("agent_123456", to="+1234567890", is_testing=True)
+        assert client.calls.list(status="initiated").data[0].id == call.id
+
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+    finally:
+        watchdog.cancel()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    with pytest.raises(talkover.APIConnectionError):  # stopped, and the port is free
+        talkover.Talkover(token, base_url=url, timeout=2).health.check()
+
+
+# --- threads ----------------------------------------------------------------------------------
+
+
+def test_threads_share_one_client(mock: MockServer) -> None:
+    client = mock.talkover()
+    numbers = [f"+1555000{i:04d}" for i in range(24)]
+
+    def work(number: str) -> tuple[str, list[str]]:
+        call = client.calls.create("agent_123456", to=number, is_testing=True)
+        client.health.check()
+        return call.id, [c.id for c in client.calls.list(search=number).data]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(work, numbers))
+
+    assert all(found == [placed] for placed, found in results), results
+    assert len({placed for placed, _ in results}) == len(numbers)
+    assert client.calls.list(status="initiated", per_page=100).pagination.total == len(numbers)
+    statuses = [(r.operation, r.status) for r in mock.requests()]
+    assert len(statuses) == 3 * len(numbers) + 1
+    assert all(status == 200 for _, status in statuses)
+
+
+# --- integers and methods ---------------------------------------------------------------------
+
+
+def test_integers_are_64_bit_in_a_query_and_in_a_body(mock: MockServer) -> None:
+    """The SDK holds integers in 64 bits, and so does the mock: the largest is accepted, one
+    more is refused the same way in a query and in a body (the spec, like the docs, gives
+    ``page`` and ``hold_duration`` no upper bound)."""
+    action = {"node_id": "n1", "name": "Hold", "description": "Waits", "type": "hold"}
+    too_big = "The {} field must be between -9223372036854775808 and 9223372036854775807."
+    for value, status in ((2**63 - 1, 200), (2**63, 422), (2**64, 422)):
+        answer = raw(mock, "GET", f"{LIST_CALLS_PATH}?page={value}")
+        assert answer[0] == status, value
+        if status == 422:
+            assert answer[2]["errors"] == {"page": [too_big.format("page")]}
+        answer = raw(mock, "POST", "/api/v1/agents/agent_123456/actions", body={**action, "hold_duration": value})
+        assert answer[0] == status, value
+        if status == 422:
+            assert answer[2]["errors"] == {"hold_duration": [too_big.format("hold duration")]}
+
+
+def test_an_undeclared_method_on_a_known_path_is_405(mock: MockServer) -> None:
+    answers = {
+        (method, path): raw(mock, method, path)[:2]
+        for method, path in [("DELETE", LIST_CALLS_PATH), ("GET", MAKE_CALL_PATH), ("PUT", "/api/assistants/asst_1")]
+    }
+
+    assert {key: status for key, (status, _) in answers.items()} == {key: 405 for key in answers}
+    assert [headers.get("Allow") for _, headers in answers.values()] == ["GET", "POST", "GET"]
