@@ -107,7 +107,7 @@ def main() -> None:
     slow.shutdown()
 
     with MockServer() as mock:
-        client = mock.talkover()
+        client = mock.client(talkover.Talkover)
         create_us = timed(lambda: client.calls.create("agent_123456", to="+15550001111", is_testing=True), repeat)
         stored = client.calls.list(per_page=1).pagination.total
         list_us = timed(lambda: client.calls.list(direction="outbound", per_page=100), repeat)

@@ -84,12 +84,12 @@ def main() -> None:
         return
     with MockServer() as mock:
         print(f"Bundled mock server at {mock.url} (token {mock.token[:10]}...)")
-        client = mock.talkover()
+        client = mock.client(talkover.Talkover)
         tour(client)
         resilience(client, mock)
 
         step(6, "The same SDK speaks Talkturo")
-        tt = mock.talkturo()
+        tt = mock.client(talkover.Talkturo)
         assistant = tt.assistants.create(account_slug="my-team", name="Support Agent")
         again = tt.assistants.retrieve(assistant.id)
         print(f"   assistant {again.id} {again.name!r} created and read back: {assistant == again}")

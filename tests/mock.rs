@@ -1346,6 +1346,20 @@ fn faults_that_could_never_apply_are_refused() {
             body: Some(json!({})),
             ..Fault::delay(Duration::ZERO)
         },
+        // A 1xx is not a final answer: the client would wait for one forever.
+        Fault::status(101),
+        // The server frames every answer; a fault may not.
+        Fault::status(200).header("Content-Length", "1000"),
+        Fault::status(200).header("transfer-encoding", "chunked"),
+        Fault::status(500).header("X-Bad", "a\0b"),
+        Fault::status(500).header("X(A)", "b"),
+        Fault::drop_connection().header("Retry-After", "1"),
+        Fault::status(500).on("", "/api/v1/calls"),
+        Fault::status(500).on("GET", "api/v1/calls"),
+        Fault {
+            delay: Some(f64::NAN),
+            ..Fault::delay(Duration::ZERO)
+        },
     ];
     for fault in bad {
         match mock.fail_next(fault.clone()) {
@@ -1355,6 +1369,27 @@ fn faults_that_could_never_apply_are_refused() {
     }
     client(&mock).health().check().expect("nothing was queued");
     assert_eq!(statuses(&mock), [(Some(200), false)]);
+}
+
+#[test]
+fn a_fault_content_type_replaces_the_default() {
+    let mock = start();
+    mock.fail_next(
+        Fault::status(503)
+            .header("Content-Type", "text/xml")
+            .body(json!("<busy/>")),
+    )
+    .expect("a valid fault");
+    let answer = raw(&mock, "GET", "/api/v1/health", Some(mock.token()), "");
+    assert_eq!(answer.status, 503);
+    let types: Vec<&str> = answer
+        .headers
+        .iter()
+        .filter(|(name, _)| name == "content-type")
+        .map(|(_, value)| value.as_str())
+        .collect();
+    assert_eq!(types, ["text/xml"]);
+    assert_eq!(answer.body, "<busy/>");
 }
 
 #[test]

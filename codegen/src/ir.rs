@@ -303,8 +303,8 @@ pub struct MockOperation {
     pub record_at: Option<String>,
     pub lookup: Vec<MockMatcher>,
     pub filters: Vec<MockMatcher>,
-    /// Request field → record field, where the record model has a field of that name and type.
-    pub copy: Vec<(String, String)>,
+    /// Request fields copied into the record: those the record model has with the same type.
+    pub copy: Vec<String>,
     pub set: Vec<(String, Value)>,
     pub initial: Vec<(String, Value)>,
     pub page: Option<MockPage>,

@@ -470,16 +470,18 @@ fn x_mock_mistakes_are_clear_errors() {
     // A retrieve operation with a documented 404; `{MOCK}` is its x-mock block.
     let with_mock = |mock: &str, root: &str| {
         let paths = format!(
-            "  /things/{{id}}:\n    get:\n      operationId: getThing\n      parameters:\n        - {{name: id, in: path, required: true, schema: {{type: string}}}}\n{mock}      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/Thing'}}\n        '404':\n          description: missing\n"
+            "  /things/{{id}}:\n    get:\n      operationId: getThing\n      parameters:\n        - {{name: id, in: path, required: true, schema: {{type: string}}}}\n{mock}      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/ThingResponse'}}\n        '404':\n          description: missing\n"
         );
-        format!("{root}{}", spec(&paths, ""))
+        let envelope = "    ThingResponse:\n      type: object\n      required: [thing]\n      properties:\n        thing: {$ref: '#/components/schemas/Thing'}\n";
+        format!("{root}{}", spec(&paths, envelope))
     };
     let collections = "x-mock:\n  collections:\n    things: {}\n";
     let ok = with_mock(
         "      x-mock: {action: retrieve, collection: things, record: thing, lookup: {id: id}}\n",
         collections,
     );
-    talkover_codegen::generate("tiny", &ok).expect("a well-formed x-mock is accepted");
+    talkover_codegen::generate("tiny", &ok)
+        .unwrap_or_else(|e| panic!("a well-formed x-mock is accepted: {e}"));
 
     let cases = [
         (
@@ -526,9 +528,45 @@ fn x_mock_mistakes_are_clear_errors() {
         ),
         (
             "a reference to an unknown input",
-            "      x-mock: {action: retrieve, collection: things, record: thing, lookup: {id: id}, set: {name: $body.nme}}\n",
+            "      x-mock: {action: update, collection: things, record: thing, lookup: {id: id}, set: {id: $body.nme}}\n",
             collections,
             &["$body.nme"][..],
+        ),
+        (
+            "a record property the response does not have",
+            "      x-mock: {action: retrieve, collection: things, record: thingy, lookup: {id: id}}\n",
+            collections,
+            &["record", "ThingResponse", "thingy"][..],
+        ),
+        (
+            "a set field the record does not have",
+            "      x-mock: {action: update, collection: things, record: thing, lookup: {id: id}, set: {colour: red}}\n",
+            collections,
+            &["set", "Thing", "colour"][..],
+        ),
+        (
+            "a key that means nothing for the action",
+            "      x-mock: {action: retrieve, collection: things, record: thing, lookup: {id: id}, filters: {}}\n",
+            collections,
+            &["filters", "no meaning"][..],
+        ),
+        (
+            "an invalid selector with a misspelt rule",
+            "      x-mock: {action: retrieve, collection: things, record: thing, lookup: {id: id}, invalid: {id.requird: 404}}\n",
+            collections,
+            &["id.requird", "required"][..],
+        ),
+        (
+            "a misspelt key in a requirement",
+            "      x-mock: {action: retrieve, collection: things, record: thing, lookup: {id: id}, requires: [{param: id, collection: things, were: {id: x}, error: 404}]}\n",
+            collections,
+            &["requires", "unknown key were"][..],
+        ),
+        (
+            "a misspelt root key",
+            "      x-mock: {action: retrieve, collection: things, record: thing, lookup: {id: id}}\n",
+            "x-mock:\n  colections:\n    things: {}\n",
+            &["root x-mock", "unknown key colections"][..],
         ),
         (
             "seed records that are not objects",

@@ -4,7 +4,7 @@ account and without placing real calls.
 >>> import talkover
 >>> from talkover.testing import MockServer
 >>> with MockServer() as mock:
-...     client = talkover.Talkover(mock.token, base_url=mock.url)
+...     client = mock.client(talkover.Talkover)  # or Talkover(mock.token, base_url=mock.url)
 ...     call = client.calls.create("agent_123456", to="+15550001111", is_testing=True)
 ...     mock.fail_next(429, headers={"Retry-After": "1"})
 ...     mock.requests()[-1].path
@@ -21,15 +21,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence, TypeVar
 
-from talkover._native import Talkover, Talkturo, _MockServer
+from talkover._native import _MockServer
 
 __all__ = ["MockServer", "RecordedRequest", "main"]
+
+_Client = TypeVar("_Client")
 
 
 @dataclass(frozen=True)
@@ -77,15 +80,11 @@ class MockServer:
         """A fresh token, and with it a fresh environment."""
         return _MockServer.new_token()
 
-    def talkover(self, **options: Any) -> Talkover:
-        """A Talkover client for this mock, with its token unless ``token`` is given."""
+    def client(self, cls: Callable[..., _Client], **options: Any) -> _Client:
+        """A client of any API for this mock, such as ``mock.client(talkover.Talkover)``:
+        built with this mock's URL and token (unless ``token`` is given) and ``options``."""
         token = options.pop("token", self.token)
-        return Talkover(token, base_url=self.url, **options)
-
-    def talkturo(self, **options: Any) -> Talkturo:
-        """A Talkturo client for this mock, with its token unless ``token`` is given."""
-        token = options.pop("token", self.token)
-        return Talkturo(token, base_url=self.url, **options)
+        return cls(token, base_url=self.url, **options)
 
     def fail_next(
         self,
@@ -114,6 +113,8 @@ class MockServer:
 
         Raises ValueError for a fault that contradicts itself.
         """
+        if delay is not None and not math.isfinite(delay):
+            raise ValueError("delay must be a finite number of seconds")
         fault: dict[str, Any] = {"times": times, "drop": drop_connection, "truncate": truncate}
         for key, value in (
             ("status", status),

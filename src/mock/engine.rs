@@ -8,9 +8,9 @@ use serde_json::{Map, Value};
 
 use super::error_reply::{self, Problem};
 use super::faults::{Fault, LoggedRequest};
-use super::http::{percent_decode, HttpRequest, Reply};
+use super::http::{percent_decode, reason_phrase, HttpRequest, Reply};
 use super::spec::{Action, Api, Failure, Operation, PageStyle, PageValue};
-use super::store::{self, Record, Store};
+use super::store::{self, text, Record, Store};
 use super::validate::{self, Violation};
 
 /// The mock's state behind one lock: requests are short, and tests read it between them.
@@ -26,18 +26,25 @@ struct State {
     log: Vec<LoggedRequest>,
 }
 
-/// A status with a JSON body (or none) and extra headers.
+/// A status with a body and extra headers.
 struct Answer {
     status: u16,
-    body: Option<Value>,
+    body: Body,
     headers: Vec<(String, String)>,
+}
+
+enum Body {
+    None,
+    Json(Value),
+    /// Text as it is, with its content type: a fault's HTML error page.
+    Text(&'static str, String),
 }
 
 impl Answer {
     fn json(status: u16, body: Value) -> Answer {
         Answer {
             status,
-            body: Some(body),
+            body: Body::Json(body),
             headers: Vec::new(),
         }
     }
@@ -107,7 +114,7 @@ impl Engine {
         let sent: Vec<&str> = request.path().split('/').collect();
         for api in self.apis {
             for op in api.operations {
-                if !op.method.eq_ignore_ascii_case(&request.method) {
+                if op.method != request.method {
                     continue;
                 }
                 if let Some(path) = match_template(op.path, &sent) {
@@ -168,12 +175,16 @@ impl Engine {
                     } else {
                         "text/plain; charset=utf-8"
                     };
-                    return finish_raw(status, kind, text.as_bytes().to_vec(), fault);
+                    Answer {
+                        status,
+                        body: Body::Text(kind, text.clone()),
+                        headers: Vec::new(),
+                    }
                 }
                 Some(body) => Answer::json(status, body.clone()),
                 None => {
                     let problem = Problem {
-                        message: reason(status).to_string(),
+                        message: reason_phrase(status).to_string(),
                         ..Problem::default()
                     };
                     match route {
@@ -259,14 +270,14 @@ impl Engine {
         match behaviour.action {
             Action::Example => success(op, None),
             Action::Create => {
-                let record = inputs.create(op, collection);
+                let record = inputs.create(op, collection, records);
                 records.push(record.clone());
                 success(op, Some(Value::Object(record.data)))
             }
             Action::List => {
                 let (items, meta) = inputs.list(op, records);
                 let mut answer = success(op, Some(Value::Array(items)));
-                if let Some(body) = answer.body.as_mut() {
+                if let Body::Json(body) = &mut answer.body {
                     for (path, value) in meta {
                         set_path(body, path, value);
                     }
@@ -277,7 +288,7 @@ impl Engine {
                 let index = records.iter().position(|r| inputs.identifies(op, r));
                 match (behaviour.action, index) {
                     (Action::Upsert, None) => {
-                        let record = inputs.create(op, collection);
+                        let record = inputs.create(op, collection, records);
                         records.push(record.clone());
                         success(op, Some(Value::Object(record.data)))
                     }
@@ -353,7 +364,7 @@ impl Inputs {
         })
     }
 
-    fn create(&self, op: &Operation, collection: &str) -> Record {
+    fn create(&self, op: &Operation, collection: &str, existing: &[Record]) -> Record {
         let template = documented_success(op)
             .and_then(|(_, body)| {
                 let at = op.behaviour.record_at?;
@@ -364,31 +375,31 @@ impl Inputs {
                 _ => None,
             })
             .unwrap_or_default();
-        let id = store::new_id(template.get("id").and_then(Value::as_str), collection);
+        let id = store::new_id(template.get("id"), collection, existing);
         let mut record = Record {
             data: template,
             inputs: Map::new(),
         };
         if record.data.contains_key("id") || record.data.is_empty() {
-            record.data.insert("id".into(), Value::String(id.clone()));
+            record.data.insert("id".into(), id.clone());
         }
         self.write(op, &mut record, &id, true);
         record
     }
 
     fn update(&self, op: &Operation, record: &mut Record) {
-        let id = record.get("id").map(text).unwrap_or_default();
+        let id = record.get("id").cloned().unwrap_or(Value::Null);
         self.write(op, record, &id, false);
     }
 
-    fn write(&self, op: &Operation, record: &mut Record, id: &str, created: bool) {
+    fn write(&self, op: &Operation, record: &mut Record, id: &Value, created: bool) {
         let behaviour = &op.behaviour;
         // Initial values first, so a value the request gives wins over a default.
         let initial = if created { behaviour.initial } else { &[] };
         self.set(record, initial, id);
-        for (from, to) in behaviour.copy {
-            if let Some(value) = self.get(from) {
-                record.data.insert(to.to_string(), value.clone());
+        for name in behaviour.copy {
+            if let Some(value) = self.get(name) {
+                record.data.insert(name.to_string(), value.clone());
             }
         }
         self.set(record, behaviour.set, id);
@@ -397,7 +408,7 @@ impl Inputs {
         }
     }
 
-    fn set(&self, record: &mut Record, values: &[(&str, &str)], id: &str) {
+    fn set(&self, record: &mut Record, values: &[(&str, &str)], id: &Value) {
         for (field, value) in values {
             if let Some(value) = self.resolve(value, id) {
                 record.data.insert(field.to_string(), value);
@@ -406,7 +417,7 @@ impl Inputs {
     }
 
     /// A `set` value: JSON, or `$now`, `$id`, `$body.<field>`, `$path.<param>`.
-    fn resolve(&self, text: &str, id: &str) -> Option<Value> {
+    fn resolve(&self, text: &str, id: &Value) -> Option<Value> {
         let value: Value = serde_json::from_str(text).ok()?;
         let Some(reference) = value.as_str().and_then(|s| s.strip_prefix('$')) else {
             return Some(value);
@@ -415,7 +426,7 @@ impl Inputs {
             Some(("body", name)) => self.body.get(name).cloned(),
             Some(("path", name)) => self.path.get(name).cloned(),
             _ if reference == "now" => Some(Value::String(store::now())),
-            _ if reference == "id" => Some(Value::String(id.to_string())),
+            _ if reference == "id" => Some(id.clone()),
             _ => None,
         }
     }
@@ -591,7 +602,7 @@ fn success(op: &Operation, record: Option<Value>) -> Answer {
     let Some((status, mut body)) = documented_success(op) else {
         return Answer {
             status: 204,
-            body: None,
+            body: Body::None,
             headers: Vec::new(),
         };
     };
@@ -600,7 +611,11 @@ fn success(op: &Operation, record: Option<Value>) -> Answer {
     }
     Answer {
         status,
-        body: (!body.is_null()).then_some(body),
+        body: if body.is_null() {
+            Body::None
+        } else {
+            Body::Json(body)
+        },
         headers: Vec::new(),
     }
 }
@@ -626,33 +641,21 @@ fn same(a: &Value, b: &Value) -> bool {
     text(a) == text(b)
 }
 
-fn text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 fn finish(answer: Answer, fault: Option<&Fault>) -> Reply {
-    let mut headers = answer.headers;
-    let body = match answer.body {
-        Some(body) => {
-            headers.push(("Content-Type".into(), "application/json".into()));
-            body.to_string().into_bytes()
-        }
-        None => Vec::new(),
+    let (content_type, body) = match answer.body {
+        Body::None => (None, Vec::new()),
+        Body::Json(body) => (Some("application/json"), body.to_string().into_bytes()),
+        Body::Text(kind, text) => (Some(kind), text.into_bytes()),
     };
-    shape(answer.status, headers, body, fault)
-}
-
-fn finish_raw(status: u16, content_type: &str, body: Vec<u8>, fault: &Fault) -> Reply {
-    let mut headers: Vec<(String, String)> = fault
-        .headers
+    let mut headers = answer.headers;
+    // A fault's own Content-Type wins over the default.
+    let has_type = headers
         .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    headers.push(("Content-Type".into(), content_type.into()));
-    shape(status, headers, body, Some(fault))
+        .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+    if let Some(kind) = content_type.filter(|_| !has_type) {
+        headers.push(("Content-Type".into(), kind.into()));
+    }
+    shape(answer.status, headers, body, fault)
 }
 
 /// Applies a fault's truncation and delay to a finished answer.
@@ -687,23 +690,5 @@ fn delayed(reply: Reply, fault: &Fault) -> Reply {
     match fault.delay_duration() {
         Some(delay) => Reply::After(delay, Box::new(reply)),
         None => reply,
-    }
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        402 => "Payment Required",
-        403 => "Forbidden",
-        404 => "Not Found",
-        409 => "Conflict",
-        422 => "Unprocessable Entity",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => "Error",
     }
 }

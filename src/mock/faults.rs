@@ -8,6 +8,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::http::{is_token, shown_header};
+
 /// What the next matching requests get instead of (or on top of) the normal answer.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -102,17 +104,24 @@ impl Fault {
         self
     }
 
-    /// Refuses a fault that could never apply or contradicts itself.
+    /// Refuses a fault that could never apply, contradicts itself or would break HTTP.
     pub fn check(&self) -> Result<(), String> {
         if self.times == 0 {
             return Err("times must be at least 1".into());
         }
-        if self.status.is_some_and(|s| !(100..=599).contains(&s)) {
-            return Err("status must be from 100 to 599".into());
+        // A 1xx is not a final answer: the client would wait for one that never comes.
+        if self.status.is_some_and(|s| !(200..=599).contains(&s)) {
+            return Err("status must be from 200 to 599".into());
         }
-        if self.drop && (self.truncate || self.status.is_some() || self.body.is_some()) {
+        if self.drop
+            && (self.truncate
+                || self.status.is_some()
+                || self.body.is_some()
+                || !self.headers.is_empty())
+        {
             return Err(
-                "a dropped connection sends nothing: leave out status, body and truncate".into(),
+                "a dropped connection sends nothing: leave out status, body, headers and truncate"
+                    .into(),
             );
         }
         if self.delay.is_some_and(|d| !(0.0..=600.0).contains(&d)) {
@@ -121,18 +130,32 @@ impl Fault {
         if self.body.is_some() && self.status.is_none() {
             return Err("a body needs a status".into());
         }
+        if self.method.as_deref().is_some_and(|m| !is_token(m)) {
+            return Err("method must be an HTTP method such as POST".into());
+        }
+        if self.path.as_deref().is_some_and(|p| !p.starts_with('/')) {
+            return Err("path must start with /".into());
+        }
         for (name, value) in &self.headers {
-            let valid_name =
-                !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
-            if !valid_name || value.bytes().any(|b| b == b'\r' || b == b'\n') {
+            if !is_token(name) || value.chars().any(|c| c.is_control() && c != '\t') {
                 return Err(format!("header {name:?} is not a valid HTTP header"));
+            }
+            // The server frames every answer itself; a fault that set these would break it.
+            if ["content-length", "transfer-encoding", "connection"]
+                .iter()
+                .any(|framing| name.eq_ignore_ascii_case(framing))
+            {
+                return Err(format!(
+                    "header {name} is set by the server, not by a fault"
+                ));
             }
         }
         Ok(())
     }
 
+    /// The delay as a duration; `None` also for one [`Fault::check`] refuses.
     pub fn delay_duration(&self) -> Option<Duration> {
-        self.delay.map(Duration::from_secs_f64)
+        self.delay.and_then(|d| Duration::try_from_secs_f64(d).ok())
     }
 
     pub(crate) fn applies_to(&self, method: &str, path: &str, template: Option<&str>) -> bool {
@@ -175,15 +198,7 @@ impl LoggedRequest {
         let headers = request
             .headers
             .iter()
-            .map(|(name, value)| {
-                let name = name.to_ascii_lowercase();
-                let value = if name == "authorization" {
-                    redact(value)
-                } else {
-                    value.clone()
-                };
-                (name, value)
-            })
+            .map(|(name, value)| (name.to_ascii_lowercase(), shown_header(name, value)))
             .collect();
         let body = if request.body.is_empty() {
             Value::Null
@@ -201,13 +216,5 @@ impl LoggedRequest {
             status: None,
             fault: false,
         }
-    }
-}
-
-/// `Bearer talq_…` → `Bearer [redacted]`: tests can see a token was sent, logs never hold it.
-fn redact(value: &str) -> String {
-    match value.split_once(' ') {
-        Some((scheme, _)) => format!("{scheme} [redacted]"),
-        None => "[redacted]".into(),
     }
 }

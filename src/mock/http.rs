@@ -27,8 +27,8 @@ const READ_POLL: Duration = Duration::from_millis(100);
 /// it with a reset that would destroy the response the client has not read yet.
 const LINGER: Duration = Duration::from_secs(1);
 
-/// One request as received.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One request as received. Its Debug output redacts `Authorization`.
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     /// The method as sent, e.g. `"GET"`.
     pub method: String,
@@ -38,6 +38,34 @@ pub struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// The body, de-chunked if it was sent chunked.
     pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, String)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), shown_header(name, value)))
+            .collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("target", &self.target)
+            .field("headers", &headers)
+            .field("body", &String::from_utf8_lossy(&self.body))
+            .finish()
+    }
+}
+
+/// A header value as it may be shown: credentials keep only their scheme
+/// (`Bearer [redacted]`), so logs and Debug output never hold a token.
+pub(crate) fn shown_header(name: &str, value: &str) -> String {
+    if !name.eq_ignore_ascii_case("authorization") {
+        return value.to_string();
+    }
+    match value.split_once(' ') {
+        Some((scheme, _)) => format!("{scheme} [redacted]"),
+        None => "[redacted]".into(),
+    }
 }
 
 impl HttpRequest {
@@ -132,8 +160,8 @@ pub struct HttpServer {
     shared: Arc<Shared>,
 }
 
-/// Stops an [`HttpServer`] from any thread, e.g. while another one is blocked in
-/// [`HttpServer::wait`].
+/// Stops a running server from any thread, e.g. while another thread is blocked waiting
+/// for it to stop.
 #[derive(Clone)]
 pub struct Stopper {
     shared: Arc<Shared>,
@@ -218,7 +246,8 @@ impl Drop for HttpServer {
 }
 
 impl Stopper {
-    /// Same as [`HttpServer::stop`].
+    /// Stops accepting, closes every open connection (idle keep-alive ones too) and waits
+    /// for the accept thread; the port is free when this returns. Idempotent.
     pub fn stop(&self) {
         let shared = &self.shared;
         shared.stopping.store(true, Ordering::SeqCst);
@@ -670,7 +699,7 @@ fn parse_header(line: &[u8]) -> Result<(String, String), Fail> {
 }
 
 /// RFC 9110 `token`: what methods and header names are made of.
-fn is_token(s: &str) -> bool {
+pub(crate) fn is_token(s: &str) -> bool {
     !s.is_empty()
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
@@ -764,6 +793,7 @@ fn hex_value(b: u8) -> Option<u8> {
 /// Query decoding: `+` is a space; bad escapes and bad UTF-8 are kept as well as possible,
 /// since a mock should show the caller what it sent rather than refuse it.
 fn decode_query_component(s: &str) -> String {
+    // Lenient unescaping keeps bad escapes as typed, so it always gives bytes.
     let bytes = unescape(&s.replace('+', " "), false).unwrap_or_default();
     String::from_utf8_lossy(&bytes).into_owned()
 }
@@ -864,7 +894,7 @@ fn response_head(
     head.into_bytes()
 }
 
-fn reason_phrase(status: u16) -> &'static str {
+pub(crate) fn reason_phrase(status: u16) -> &'static str {
     match status {
         100 => "Continue",
         200 => "OK",

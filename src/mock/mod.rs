@@ -18,8 +18,8 @@ mod control;
 mod engine;
 mod error_reply;
 mod faults;
-pub mod http;
-pub mod spec;
+pub(crate) mod http;
+pub(crate) mod spec;
 mod store;
 mod validate;
 
@@ -75,9 +75,14 @@ impl MockServer {
         &self.token
     }
 
-    /// A fresh token, and so a fresh environment.
+    /// A fresh token, and so a fresh environment. It has the token prefix the specs
+    /// declare (`x-token-prefix`), so every API accepts it.
     pub fn new_token() -> String {
-        format!("talq_mock_{:016x}", store::random())
+        let prefix = crate::MOCK_APIS
+            .iter()
+            .find_map(|api| api.token_prefix)
+            .unwrap_or_default();
+        format!("{prefix}mock_{:016x}", store::random())
     }
 
     /// Queues a fault for the next requests it matches.

@@ -54,7 +54,7 @@ impl Record {
 }
 
 /// A scalar as the text a query parameter would carry.
-fn text(value: &Value) -> String {
+pub fn text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -110,11 +110,20 @@ impl Store {
     }
 }
 
-/// A fresh id in the style of `example` (`call_789012` → `call_…`, a UUID → a UUID).
-pub fn new_id(example: Option<&str>, collection: &str) -> String {
+/// A fresh id in the style of `example`: `call_789012` → `call_…`, a UUID → a UUID, a
+/// number → one more than the largest number id in `existing`.
+pub fn new_id(example: Option<&Value>, collection: &str, existing: &[Record]) -> Value {
     let n = random();
-    match example {
-        Some(e) if is_uuid(e) => format!(
+    let id = match example {
+        Some(Value::Number(_)) => {
+            let largest = existing
+                .iter()
+                .filter_map(|r| r.data.get("id").and_then(Value::as_i64))
+                .max()
+                .unwrap_or(0);
+            return Value::from(largest.saturating_add(1));
+        }
+        Some(Value::String(e)) if is_uuid(e) => format!(
             "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
             n >> 32,
             (n >> 16) & 0xffff,
@@ -122,15 +131,16 @@ pub fn new_id(example: Option<&str>, collection: &str) -> String {
             0x8000 | (random() & 0x3fff),
             random() & 0xffff_ffff_ffff
         ),
-        Some(e) => {
+        Some(Value::String(e)) => {
             let prefix = e
                 .rfind(['_', '-'])
-                .map_or(e, |at| &e[..=at])
+                .map_or(e.as_str(), |at| &e[..=at])
                 .trim_end_matches(|c: char| c.is_ascii_digit());
             format!("{prefix}{:012x}", n & 0xffff_ffff_ffff)
         }
-        None => format!("{collection}_{:012x}", n & 0xffff_ffff_ffff),
-    }
+        _ => format!("{collection}_{:012x}", n & 0xffff_ffff_ffff),
+    };
+    Value::String(id)
 }
 
 fn is_uuid(s: &str) -> bool {
@@ -194,14 +204,25 @@ mod tests {
 
     #[test]
     fn ids_follow_the_example() {
-        assert!(new_id(Some("call_789012"), "calls").starts_with("call_"));
-        assert!(new_id(Some("action-uuid-1"), "actions").starts_with("action-uuid-"));
-        assert!(is_uuid(&new_id(
-            Some("550e8400-e29b-41d4-a716-446655440000"),
-            "agents"
-        )));
-        assert!(new_id(None, "calls").starts_with("calls_"));
-        assert_ne!(new_id(None, "x"), new_id(None, "x"));
+        let id = |example: Option<Value>, existing: &[Record]| {
+            new_id(example.as_ref(), "calls", existing)
+        };
+        let starts = |v: Value, prefix: &str| v.as_str().is_some_and(|s| s.starts_with(prefix));
+        assert!(starts(id(Some(json!("call_789012")), &[]), "call_"));
+        assert!(starts(
+            id(Some(json!("action-uuid-1")), &[]),
+            "action-uuid-"
+        ));
+        let uuid = id(Some(json!("550e8400-e29b-41d4-a716-446655440000")), &[]);
+        assert!(is_uuid(uuid.as_str().unwrap()));
+        assert!(starts(id(None, &[]), "calls_"));
+        assert_ne!(id(None, &[]), id(None, &[]));
+        let numbered = |n: i64| Record {
+            data: json!({ "id": n }).as_object().cloned().unwrap(),
+            inputs: Map::new(),
+        };
+        assert_eq!(id(Some(json!(7)), &[]), json!(1));
+        assert_eq!(id(Some(json!(7)), &[numbered(3), numbered(41)]), json!(42));
     }
 
     #[test]

@@ -210,8 +210,7 @@ fn string(checks: &Checks, s: &str, name: &str, value: &Value, out: &mut Vec<Vio
             format!("The {field} field must not be greater than {max} characters."),
         ));
     }
-    if let Some(pattern) = checks.pattern.filter(|p| !p.is_match(s)) {
-        let _ = pattern;
+    if checks.pattern.is_some_and(|p| !p.is_match(s)) {
         out.push(fail(
             Rule::Pattern,
             format!("The {field} field format is invalid."),

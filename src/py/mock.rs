@@ -5,12 +5,11 @@
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 
-use crate::mock::{Fault, MockServer, Stopper};
+use crate::mock::{Fault, MockServer};
 
 #[pyclass(name = "_MockServer", module = "talkover._native", frozen)]
 pub struct PyMockServer {
     server: MockServer,
-    stopper: Stopper,
 }
 
 #[pymethods]
@@ -20,8 +19,7 @@ impl PyMockServer {
     fn new(host: &str, port: u16) -> PyResult<Self> {
         let server = MockServer::bind(&format!("{host}:{port}"))
             .map_err(|e| PyOSError::new_err(format!("cannot listen on {host}:{port}: {e}")))?;
-        let stopper = server.stopper();
-        Ok(PyMockServer { server, stopper })
+        Ok(PyMockServer { server })
     }
 
     #[getter]
@@ -68,7 +66,9 @@ impl PyMockServer {
 
     /// Stops serving and frees the port; waits for the server without holding the GIL.
     fn stop(&self, py: Python<'_>) {
-        py.detach(|| self.stopper.stop());
+        // `stop(&mut self)` needs the server to itself; a stopper works through `&self`.
+        let stopper = self.server.stopper();
+        py.detach(|| stopper.stop());
     }
 
     fn __repr__(&self) -> String {

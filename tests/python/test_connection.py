@@ -42,14 +42,14 @@ def test_slow_answer_is_a_timeout(server: RecordingServer) -> None:
 def test_a_timed_out_make_call_is_not_resent(mock: talkover.testing.MockServer) -> None:
     """It may have reached the server: re-sending would place a second real call."""
     mock.fail_next(delay=1.0, method="POST", path=MAKE_CALL_PATH)
-    client = mock.talkover(timeout=0.3)
+    client = mock.client(talkover.Talkover, timeout=0.3)
 
     with pytest.raises(talkover.APITimeoutError):
         client.calls.create("agent_123456", to="+1234567890")
 
     assert len(mock.requests()) == 1
     # It had reached the mock, which placed the call and only answered late.
-    assert mock.talkover().calls.list(status="initiated").pagination.total == 1
+    assert mock.client(talkover.Talkover).calls.list(status="initiated").pagination.total == 1
 
 
 def test_the_client_works_after_a_timeout(server: RecordingServer) -> None:

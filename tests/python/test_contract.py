@@ -188,7 +188,7 @@ def test_calls_list_without_filters_sends_no_query(client: talkover.Talkover, se
 
 def place_calls(mock: talkover.testing.MockServer, count: int) -> list[str]:
     """Places ``count`` calls on the bundled mock (status initiated); their ids, newest first."""
-    client = mock.talkover()
+    client = mock.client(talkover.Talkover)
     ids = [client.calls.create("agent_123456", to=f"+1555000{i:04d}").id for i in range(count)]
     mock.clear_requests()
     return ids[::-1]
@@ -201,7 +201,7 @@ def place_calls(mock: talkover.testing.MockServer, count: int) -> list[str]:
 def test_next_page_fetches_the_following_page_then_none(mock: talkover.testing.MockServer) -> None:
     a, b, c = place_calls(mock, 3)
 
-    first = mock.talkover().calls.list(status="initiated", per_page=2)
+    first = mock.client(talkover.Talkover).calls.list(status="initiated", per_page=2)
     assert first.has_next_page() is True
     second = first.next_page()
 
@@ -222,7 +222,7 @@ def test_iterating_walks_every_page(mock: talkover.testing.MockServer) -> None:
     placed = place_calls(mock, 5)
 
     ids = []
-    for c in mock.talkover().calls.list(status="initiated", per_page=2):
+    for c in mock.client(talkover.Talkover).calls.list(status="initiated", per_page=2):
         assert isinstance(c, talkover.Call)
         ids.append(c.id)
 
@@ -246,7 +246,7 @@ def test_iterating_stops_on_an_empty_page(client: talkover.Talkover, server: Rec
 
 
 def test_iterating_a_single_page_sends_one_request(mock: talkover.testing.MockServer) -> None:
-    page = mock.talkover().calls.list(status="completed")
+    page = mock.client(talkover.Talkover).calls.list(status="completed")
 
     assert page.has_next_page() is False
     assert [c.id for c in page] == ["call-uuid-1"]
@@ -255,7 +255,7 @@ def test_iterating_a_single_page_sends_one_request(mock: talkover.testing.MockSe
 
 
 def test_iterating_raises_the_error_of_a_failed_page(mock: talkover.testing.MockServer) -> None:
-    page = mock.talkover().calls.list(per_page=1)  # the two seeded calls, one per page
+    page = mock.client(talkover.Talkover).calls.list(per_page=1)  # the two seeded calls, one per page
     mock.fail_next(500, method="GET", path=LIST_CALLS_PATH)
 
     seen = []

@@ -83,7 +83,7 @@ def raw(mock: MockServer, method: str, path: str, body: Any = None) -> tuple[int
 
 
 def test_a_number_not_in_e164_is_the_documented_400(mock: MockServer) -> None:
-    client = mock.talkover(validate=False)
+    client = mock.client(talkover.Talkover, validate=False)
 
     with pytest.raises(talkover.BadRequestError) as caught:
         client.calls.create("agent_123456", to="1234567890")
@@ -100,7 +100,7 @@ def test_a_number_not_in_e164_is_the_documented_400(mock: MockServer) -> None:
 
 
 def test_an_unknown_status_filter_is_the_documented_422(mock: MockServer) -> None:
-    client = mock.talkover(validate=False)
+    client = mock.client(talkover.Talkover, validate=False)
 
     with pytest.raises(talkover.UnprocessableEntityError) as caught:
         client.calls.list(status="bogus")  # type: ignore[arg-type]
@@ -120,7 +120,7 @@ def test_an_unknown_status_filter_is_the_documented_422(mock: MockServer) -> Non
 
 
 def test_every_rejected_query_parameter_is_listed(mock: MockServer) -> None:
-    client = mock.talkover(validate=False)
+    client = mock.client(talkover.Talkover, validate=False)
 
     with pytest.raises(talkover.UnprocessableEntityError) as caught:
         client.calls.list(page=0, per_page=101, date_from="2024-13-01", direction="sideways")  # type: ignore[arg-type]
@@ -134,7 +134,7 @@ def test_every_rejected_query_parameter_is_listed(mock: MockServer) -> None:
 
 
 def test_a_field_without_its_own_code_is_a_validation_error(mock: MockServer) -> None:
-    client = mock.talkover(validate=False)
+    client = mock.client(talkover.Talkover, validate=False)
 
     with pytest.raises(talkover.BadRequestError) as caught:
         client.calls.create("agent_123456", to="+1234567890", delay_seconds=3601)
@@ -153,7 +153,7 @@ def test_a_missing_number_is_missing_phone_number(mock: MockServer) -> None:
 
 def test_with_validation_on_nothing_reaches_the_mock(mock: MockServer) -> None:
     with pytest.raises(talkover.RequestValidationError):
-        mock.talkover().calls.create("agent_123456", to="1234567890")
+        mock.client(talkover.Talkover).calls.create("agent_123456", to="1234567890")
 
     assert mock.requests() == []
 
@@ -163,7 +163,7 @@ def test_with_validation_on_nothing_reaches_the_mock(mock: MockServer) -> None:
 
 def test_an_unknown_agent_is_the_documented_404(mock: MockServer) -> None:
     with pytest.raises(talkover.NotFoundError) as caught:
-        mock.talkover().calls.create("agent_999999", to="+1234567890")
+        mock.client(talkover.Talkover).calls.create("agent_999999", to="+1234567890")
 
     assert (caught.value.code, caught.value.details) == ("AGENT_NOT_FOUND", {"agent_id": "agent_999999"})
     assert caught.value.body == MAKE_CALL_404
@@ -172,14 +172,14 @@ def test_an_unknown_agent_is_the_documented_404(mock: MockServer) -> None:
 
 def test_a_draft_agent_is_agent_inactive(mock: MockServer) -> None:
     with pytest.raises(talkover.BadRequestError) as caught:
-        mock.talkover().calls.create("agent_draft", to="+1234567890")
+        mock.client(talkover.Talkover).calls.create("agent_draft", to="+1234567890")
 
     assert (caught.value.code, caught.value.details) == ("AGENT_INACTIVE", {"agent_id": "agent_draft"})
 
 
 def test_actions_of_an_unknown_agent_are_the_documented_404(mock: MockServer) -> None:
     with pytest.raises(talkover.NotFoundError) as caught:
-        mock.talkover().agents.actions.upsert("agent_999999", node_id="n1", name="n", description="d", type="hold")
+        mock.client(talkover.Talkover).agents.actions.upsert("agent_999999", node_id="n1", name="n", description="d", type="hold")
 
     assert caught.value.body == UPSERT_404
     assert (caught.value.message, caught.value.code) == ("Agent not found", None)
@@ -202,7 +202,7 @@ def test_a_token_without_talq_is_the_documented_401(
     mock: MockServer, call: Callable[[talkover.Talkover], object], documented: dict[str, Any]
 ) -> None:
     with pytest.raises(talkover.AuthenticationError) as caught:
-        call(mock.talkover(token="sk_not_a_talkover_token"))
+        call(mock.client(talkover.Talkover, token="sk_not_a_talkover_token"))
 
     assert caught.value.body == documented
     assert "sk_not_a_talkover_token" not in str(caught.value)
@@ -213,7 +213,7 @@ def test_a_token_without_talq_is_the_documented_401(
 
 
 def test_a_created_call_is_listed_first(mock: MockServer) -> None:
-    client = mock.talkover()
+    client = mock.client(talkover.Talkover)
 
     call = client.calls.create("agent_123456", to="+15550001111", payload={"name": "Ann"}, is_testing=True)
     page = client.calls.list(status="initiated")
@@ -235,7 +235,7 @@ def test_a_created_call_is_listed_first(mock: MockServer) -> None:
 
 
 def test_the_seeded_calls_are_listed_newest_first(mock: MockServer) -> None:
-    page = mock.talkover().calls.list()
+    page = mock.client(talkover.Talkover).calls.list()
 
     assert [c.id for c in page.data] == SEEDED_CALLS
     first = page.data[1]
@@ -273,7 +273,7 @@ FILTERS: dict[str, tuple[dict[str, Any], list[str]]] = {
 
 @pytest.mark.parametrize(("filters", "expected"), list(FILTERS.values()), ids=list(FILTERS))
 def test_list_filters(mock: MockServer, filters: dict[str, Any], expected: list[str]) -> None:
-    client = mock.talkover()
+    client = mock.client(talkover.Talkover)
     [new] = place_calls(client, 1)
     mock.clear_requests()
 
@@ -285,7 +285,7 @@ def test_list_filters(mock: MockServer, filters: dict[str, Any], expected: list[
 
 
 def test_pagination_fields(mock: MockServer) -> None:
-    client = mock.talkover()
+    client = mock.client(talkover.Talkover)
     placed = place_calls(client, 5)  # with the 2 seeded calls: 7, newest first
     newest_first = placed[::-1] + SEEDED_CALLS
 
@@ -308,7 +308,7 @@ def test_pagination_fields(mock: MockServer) -> None:
 
 
 def test_iterating_yields_every_call_once(mock: MockServer) -> None:
-    client = mock.talkover()
+    client = mock.client(talkover.Talkover)
     placed = place_calls(client, 5)
     mock.clear_requests()
 
@@ -328,7 +328,7 @@ def test_iterating_yields_every_call_once(mock: MockServer) -> None:
 
 
 def test_upsert_creates_then_updates_in_place_by_node_id(mock: MockServer) -> None:
-    actions = mock.talkover().agents.actions
+    actions = mock.client(talkover.Talkover).agents.actions
 
     created = actions.upsert(
         "agent_123456",
@@ -360,7 +360,7 @@ def test_upsert_creates_then_updates_in_place_by_node_id(mock: MockServer) -> No
 
 
 def test_talkturo_create_then_retrieve(mock: MockServer) -> None:
-    assistants = mock.talkturo().assistants
+    assistants = mock.client(talkover.Talkturo).assistants
 
     plain = assistants.create(account_slug="my-team", name="Support Agent")
     templated = assistants.create(account_slug="my-team", name="Q1 Outbound Setter", template_id="outbound-setter")
@@ -386,22 +386,22 @@ def test_talkturo_create_then_retrieve(mock: MockServer) -> None:
 
 
 def test_each_token_is_an_environment_of_its_own(mock: MockServer) -> None:
-    mine = mock.talkover()
+    mine = mock.client(talkover.Talkover)
     [call] = place_calls(mine, 1)
-    assistant = mock.talkturo().assistants.create(account_slug="my-team", name="Support Agent")
+    assistant = mock.client(talkover.Talkturo).assistants.create(account_slug="my-team", name="Support Agent")
 
     other_token = MockServer.new_token()
-    other = mock.talkover(token=other_token)
+    other = mock.client(talkover.Talkover, token=other_token)
 
     assert [c.id for c in mine.calls.list().data] == [call, *SEEDED_CALLS]
     assert [c.id for c in other.calls.list().data] == SEEDED_CALLS
     with pytest.raises(talkover.NotFoundError):
-        mock.talkturo(token=other_token).assistants.retrieve(assistant.id)
+        mock.client(talkover.Talkturo, token=other_token).assistants.retrieve(assistant.id)
     assert other_token.startswith("talq_") and other_token not in {mock.token, MockServer.new_token()}
 
 
 def test_reset_forgets_records_faults_and_requests(mock: MockServer) -> None:
-    client = mock.talkover()
+    client = mock.client(talkover.Talkover)
     place_calls(client, 2)
     mock.fail_next(503)
 
@@ -413,7 +413,7 @@ def test_reset_forgets_records_faults_and_requests(mock: MockServer) -> None:
 
 
 def test_clear_requests_and_clear_faults(mock: MockServer) -> None:
-    client = mock.talkover()
+    client = mock.client(talkover.Talkover)
     client.health.check()
     mock.fail_next(503)
 
@@ -426,10 +426,10 @@ def test_clear_requests_and_clear_faults(mock: MockServer) -> None:
 
 
 def test_the_token_is_never_recorded(mock: MockServer) -> None:
-    client = mock.talkover()
+    client = mock.client(talkover.Talkover)
     place_calls(client, 1)
     client.calls.list()
-    mock.talkturo().assistants.create(account_slug="my-team", name="Support Agent")
+    mock.client(talkover.Talkturo).assistants.create(account_slug="my-team", name="Support Agent")
     mock.fail_next(drop_connection=True)
     with pytest.raises(talkover.APIConnectionError):
         client.health.check()
@@ -450,7 +450,7 @@ def test_429_with_retry_after(mock: MockServer) -> None:
     mock.fail_next(429, headers={"Retry-After": "2"})
 
     with pytest.raises(talkover.RateLimitError) as caught:
-        mock.talkover().calls.create("agent_123456", to="+1234567890")
+        mock.client(talkover.Talkover).calls.create("agent_123456", to="+1234567890")
 
     error = caught.value
     assert error.status_code == 429
@@ -466,7 +466,7 @@ def test_503(mock: MockServer) -> None:
     mock.fail_next(503)
 
     with pytest.raises(talkover.InternalServerError) as caught:
-        mock.talkover().calls.create("agent_123456", to="+1234567890")
+        mock.client(talkover.Talkover).calls.create("agent_123456", to="+1234567890")
 
     assert caught.value.status_code == 503
     assert (only(mock).status, only(mock).fault) == (503, True)
@@ -540,7 +540,7 @@ def test_a_queued_status_answers_with_the_documented_body(
     mock.fail_next(status)
 
     with pytest.raises(talkover.APIStatusError) as caught:
-        call(mock.talkover(), mock.talkturo())
+        call(mock.client(talkover.Talkover), mock.client(talkover.Talkturo))
 
     assert type(caught.value) is cls
     assert caught.value.body == documented
@@ -550,7 +550,7 @@ def test_a_delay_longer_than_the_timeout_is_a_timeout(mock: MockServer) -> None:
     mock.fail_next(delay=2.0)
 
     with pytest.raises(talkover.APITimeoutError):
-        mock.talkover(timeout=0.3).health.check()
+        mock.client(talkover.Talkover, timeout=0.3).health.check()
 
     assert only(mock).fault is True
 
@@ -558,7 +558,7 @@ def test_a_delay_longer_than_the_timeout_is_a_timeout(mock: MockServer) -> None:
 def test_a_delay_shorter_than_the_timeout_answers_normally(mock: MockServer) -> None:
     mock.fail_next(delay=0.2)
 
-    call = mock.talkover(timeout=10).calls.create("agent_123456", to="+1234567890")
+    call = mock.client(talkover.Talkover, timeout=10).calls.create("agent_123456", to="+1234567890")
 
     assert call.status == "initiated"
     assert (only(mock).status, only(mock).fault) == (200, True)
@@ -568,7 +568,7 @@ def test_a_dropped_connection(mock: MockServer) -> None:
     mock.fail_next(drop_connection=True)
 
     with pytest.raises(talkover.APIConnectionError) as caught:
-        mock.talkover().calls.create("agent_123456", to="+1234567890")
+        mock.client(talkover.Talkover).calls.create("agent_123456", to="+1234567890")
 
     assert type(caught.value) is talkover.APIConnectionError  # not a timeout
     request = only(mock)
@@ -588,7 +588,7 @@ def test_a_truncated_body_is_a_connection_error(mock: MockServer, call: Callable
     mock.fail_next(truncate=True)
 
     with pytest.raises(talkover.APIConnectionError) as caught:
-        call(mock.talkover())
+        call(mock.client(talkover.Talkover))
 
     assert type(caught.value) is talkover.APIConnectionError
     assert (only(mock).status, only(mock).fault) == (200, True)
@@ -599,7 +599,7 @@ def test_an_html_502(mock: MockServer) -> None:
     mock.fail_next(502, body=page)
 
     with pytest.raises(talkover.InternalServerError) as caught:
-        mock.talkover().calls.list()
+        mock.client(talkover.Talkover).calls.list()
 
     error = caught.value
     assert error.status_code == 502
@@ -610,7 +610,7 @@ def test_an_html_502(mock: MockServer) -> None:
 
 
 def test_times(mock: MockServer) -> None:
-    client = mock.talkover()
+    client = mock.client(talkover.Talkover)
     mock.fail_next(503, times=2)
 
     for _ in range(2):
@@ -623,7 +623,7 @@ def test_times(mock: MockServer) -> None:
 
 @pytest.mark.parametrize("path", [MAKE_CALL_PATH, MAKE_CALL_TEMPLATE], ids=["as-sent", "template"])
 def test_a_fault_waits_for_its_method_and_path(mock: MockServer, path: str) -> None:
-    client = mock.talkover()
+    client = mock.client(talkover.Talkover)
     mock.fail_next(503, method="POST", path=path)
 
     client.health.check()
@@ -641,7 +641,7 @@ def test_a_fault_waits_for_its_method_and_path(mock: MockServer, path: str) -> N
 
 
 def test_a_path_as_sent_matches_only_that_path(mock: MockServer) -> None:
-    client = mock.talkover()
+    client = mock.client(talkover.Talkover)
     mock.fail_next(503, path=MAKE_CALL_PATH)  # agent_123456's
     mock.fail_next(502, method="GET", path=MAKE_CALL_PATH)  # never matches: make call is a POST
 
@@ -668,13 +668,19 @@ def test_a_path_as_sent_matches_only_that_path(mock: MockServer) -> None:
         pytest.param({"body": {"x": 1}}, id="body-without-status"),
         pytest.param({"status": 500, "headers": {"Bad Name": "x"}}, id="bad-header-name"),
         pytest.param({"status": 500, "headers": {"X-A": "a\r\nX-B: b"}}, id="header-injection"),
+        pytest.param({"status": 101}, id="status-1xx"),
+        pytest.param({"status": 200, "headers": {"Content-Length": "1000"}}, id="framing-header"),
+        pytest.param({"delay": float("nan")}, id="delay-nan"),
+        pytest.param({"delay": float("inf")}, id="delay-inf"),
+        pytest.param({"method": ""}, id="empty-method"),
+        pytest.param({"path": "api/v1/calls"}, id="relative-path"),
     ],
 )
 def test_a_fault_that_contradicts_itself_is_a_value_error(mock: MockServer, fault: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         mock.fail_next(**fault)
 
-    assert mock.talkover().health.check() == {}  # nothing was queued
+    assert mock.client(talkover.Talkover).health.check() == {}  # nothing was queued
     assert only(mock).fault is False
 
 
@@ -682,7 +688,7 @@ def test_a_fault_that_contradicts_itself_is_a_value_error(mock: MockServer, faul
 
 
 def test_controls_over_http(mock: MockServer) -> None:
-    client = mock.talkover()
+    client = mock.client(talkover.Talkover)
     status, _, _ = raw(mock, "POST", "/__mock__/faults", body={"status": 503, "path": LIST_CALLS_PATH})
     assert status == 201
 
@@ -747,7 +753,7 @@ def test_the_command_line_server() -> None:
 
 
 def test_threads_share_one_client(mock: MockServer) -> None:
-    client = mock.talkover()
+    client = mock.client(talkover.Talkover)
     numbers = [f"+1555000{i:04d}" for i in range(24)]
 
     def work(number: str) -> tuple[str, list[str]]:

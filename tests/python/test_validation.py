@@ -135,7 +135,7 @@ def test_path_param_must_not_be_empty(client: talkover.Talkover, server: Recordi
     ],
 )
 def test_valid_boundary_values_are_sent(mock: talkover.testing.MockServer, op: str, kwargs: Kwargs) -> None:
-    invoke(op, mock.talkover(), mock.talkturo(), kwargs)
+    invoke(op, mock.client(talkover.Talkover), mock.client(talkover.Talkturo), kwargs)
 
     [request] = mock.requests()
     assert request.status == 200
@@ -146,7 +146,7 @@ WIRE_CASES = {name: case for name, case in INVALID.items() if case.wire is not N
 
 @pytest.mark.parametrize("case", list(WIRE_CASES.values()), ids=list(WIRE_CASES))
 def test_validate_false_sends_the_arguments_as_given(mock: talkover.testing.MockServer, case: Invalid) -> None:
-    client, tt = mock.talkover(validate=False), mock.talkturo(validate=False)
+    client, tt = mock.client(talkover.Talkover, validate=False), mock.client(talkover.Talkturo, validate=False)
 
     with pytest.raises(talkover.APIStatusError) as caught:
         invoke(case.op, client, tt, case.kwargs)

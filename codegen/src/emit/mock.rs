@@ -242,7 +242,7 @@ fn operation(api: &Api, op: &Operation, tables: &mut Tables) -> TokenStream {
     let record_at = option_str(mock.record_at.as_deref());
     let lookup = mock.lookup.iter().map(matcher);
     let filters = mock.filters.iter().map(matcher);
-    let copy = mock.copy.iter().map(|(from, to)| quote!((#from, #to)));
+    let copy = &mock.copy;
     let set = pairs(&mock.set);
     let initial = pairs(&mock.initial);
     let page = match &mock.page {

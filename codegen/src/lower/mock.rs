@@ -9,6 +9,11 @@ use super::{err, json_schema, object_shape, Lowerer, Result, SchemaRef};
 use crate::ir::*;
 use crate::Error;
 
+/// The rules `x-mock.invalid` selectors may name (`to.required`), as the mock reports them.
+const RULES: &[&str] = &[
+    "required", "type", "enum", "pattern", "format", "range", "length", "items",
+];
+
 /// Keys `x-mock` may have on an operation; anything else is a spelling mistake.
 const OPERATION_KEYS: &[&str] = &[
     "action",
@@ -27,22 +32,33 @@ const OPERATION_KEYS: &[&str] = &[
 
 /// The API-wide part: the token prefix and the collections with their seed records.
 pub(super) fn mock_api(spec: &OpenAPI) -> Result<MockApi> {
-    let token_prefix = spec.components.as_ref().and_then(|c| {
-        c.security_schemes.values().find_map(|scheme| match scheme {
-            ReferenceOr::Item(SecurityScheme::HTTP { extensions, .. }) => extensions
-                .get("x-token-prefix")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            _ => None,
-        })
-    });
+    let mut token_prefix = None;
+    let schemes = spec
+        .components
+        .iter()
+        .flat_map(|c| c.security_schemes.values());
+    for scheme in schemes {
+        if let ReferenceOr::Item(SecurityScheme::HTTP { extensions, .. }) = scheme {
+            match extensions.get("x-token-prefix") {
+                None => {}
+                Some(Value::String(prefix)) => token_prefix = Some(prefix.clone()),
+                Some(_) => return err("x-token-prefix must be a string"),
+            }
+        }
+    }
     let mut collections = Vec::new();
     if let Some(ext) = spec.extensions.get("x-mock") {
+        only_keys(ext, "the root x-mock", &["collections", "x-note"])?;
         let declared = ext
             .get("collections")
             .and_then(Value::as_object)
             .ok_or_else(|| Error::new("the root x-mock needs a `collections` mapping"))?;
         for (name, collection) in declared {
+            only_keys(
+                collection,
+                &format!("collection {name}"),
+                &["seed", "x-note"],
+            )?;
             let seed = match collection.get("seed") {
                 None => Vec::new(),
                 Some(Value::Array(records)) if records.iter().all(Value::is_object) => {
@@ -152,10 +168,24 @@ impl<'a> Lowerer<'a> {
                         })?,
                     code: Some(code.clone()),
                 },
-                Value::Object(o) => MockFailure {
-                    status: status_of(o.get("status").and_then(Value::as_u64))?,
-                    code: o.get("code").and_then(Value::as_str).map(str::to_string),
-                },
+                Value::Object(o) => {
+                    only_keys(value, "a failure", &["status", "code"])?;
+                    let status = status_of(o.get("status").and_then(Value::as_u64))?;
+                    let code = o.get("code").and_then(Value::as_str).map(str::to_string);
+                    // A code the operation does not document may be used (the mock must
+                    // answer something); one it does document keeps its documented status.
+                    if let Some(documented) = code
+                        .as_ref()
+                        .and_then(|code| error_codes.iter().find(|c| &c.code == code))
+                        .filter(|c| c.status != status)
+                    {
+                        return err(format!(
+                            "{} is documented with status {}, not {status}",
+                            documented.code, documented.status
+                        ));
+                    }
+                    MockFailure { status, code }
+                }
                 _ => {
                     return err(format!(
                         "{value} is not a status, a code or {{status, code}}"
@@ -186,7 +216,16 @@ impl<'a> Lowerer<'a> {
                 invalid_default = failure(value)?;
                 continue;
             }
-            let field = selector.split('.').next().unwrap_or_default();
+            let (field, rule) = match selector.split_once('.') {
+                Some((field, rule)) => (field, Some(rule)),
+                None => (selector.as_str(), None),
+            };
+            if let Some(rule) = rule.filter(|rule| !RULES.contains(rule)) {
+                return err(format!(
+                    "invalid: {selector}: {rule} is not one of {}",
+                    RULES.join(", ")
+                ));
+            }
             if !inputs.has_path(field) && !inputs.fields.iter().any(|f| f.wire == field) {
                 return err(format!(
                     "invalid: {field} is not an input of this operation"
@@ -197,6 +236,11 @@ impl<'a> Lowerer<'a> {
 
         let mut requires = Vec::new();
         for requirement in list(ext, "requires")? {
+            only_keys(
+                requirement,
+                "requires",
+                &["param", "collection", "where", "error", "x-note"],
+            )?;
             let param = string(requirement, "param")?;
             inputs
                 .check_key(&param)
@@ -257,13 +301,46 @@ impl<'a> Lowerer<'a> {
         if collection.is_some() && action != MockAction::Delete && record_at.is_none() {
             return err("name the response property that holds the record (`record`)");
         }
+        let allowed: &[&str] = match action {
+            MockAction::Example => &[],
+            MockAction::Create => &["set", "initial"],
+            MockAction::List => &["lookup", "filters", "page"],
+            MockAction::Retrieve | MockAction::Delete => &["lookup", "not-found"],
+            MockAction::Update => &["lookup", "set", "not-found"],
+            MockAction::Upsert => &["lookup", "set", "initial"],
+        };
+        let specific = ["lookup", "filters", "page", "set", "initial", "not-found"];
+        if let Some(key) = specific
+            .iter()
+            .find(|key| ext.contains_key(**key) && !allowed.contains(key))
+        {
+            return err(format!("`{key}` has no meaning for this action"));
+        }
+        let record_model = self.record_model(response, record_at.as_deref())?;
+        let record_has = |field: &str| -> Result<()> {
+            let Some(model) = &record_model else {
+                return Ok(());
+            };
+            let top = field.split('.').next().unwrap_or_default();
+            if self.model_fields(model)?.iter().any(|f| f.wire == top) {
+                return Ok(());
+            }
+            err(format!("the record ({model}) has no field {top}"))
+        };
 
         let mut lookup = Vec::new();
         for (param, fields) in object(ext, "lookup")? {
             inputs.check_key(param).map_err(|e| e.context("lookup"))?;
+            let fields = field_list(fields)?;
+            for field in &fields {
+                // Inputs are kept with each record, so a lookup may also name one.
+                if inputs.check_key(field).is_err() {
+                    record_has(field).map_err(|e| e.context("lookup"))?;
+                }
+            }
             lookup.push(MockMatcher {
                 param: param.clone(),
-                fields: field_list(fields)?,
+                fields,
                 op: MatchOp::Equals,
             });
         }
@@ -294,6 +371,9 @@ impl<'a> Lowerer<'a> {
                 }
                 other => (MatchOp::Equals, field_list(other)?),
             };
+            for field in &fields {
+                record_has(field).map_err(|e| e.context("filters"))?;
+            }
             filters.push(MockMatcher {
                 param: param.clone(),
                 fields,
@@ -304,6 +384,7 @@ impl<'a> Lowerer<'a> {
         let values = |key: &str| -> Result<Vec<(String, Value)>> {
             let mut out = Vec::new();
             for (field, value) in object(ext, key)? {
+                record_has(field).map_err(|e| e.context(key))?;
                 if let Some(reference) = value.as_str().and_then(|v| v.strip_prefix('$')) {
                     let known = match reference.split_once('.') {
                         Some(("body", name)) => inputs.field(name, Location::Body).is_some(),
@@ -324,11 +405,11 @@ impl<'a> Lowerer<'a> {
 
         let page = match ext.get("page") {
             None => None,
-            Some(page) => Some(self.mock_page(op, page, &inputs)?),
+            Some(page) => Some(self.mock_page(op, page, &inputs, response)?),
         };
         Ok(MockOperation {
             auth: is_secured(self.spec, op),
-            copy: self.copyable(response, op, &inputs),
+            copy: self.copyable(record_model.as_deref(), &inputs),
             set: values("set")?,
             initial: values("initial")?,
             not_found: match ext.get("not-found") {
@@ -354,7 +435,9 @@ impl<'a> Lowerer<'a> {
         op: &openapiv3::Operation,
         page: &Value,
         inputs: &Inputs<'_>,
+        response: &Response,
     ) -> Result<MockPage> {
+        only_keys(page, "page", &["size", "fields"])?;
         let pagination = op
             .extensions
             .get("x-sdk-pagination")
@@ -397,6 +480,18 @@ impl<'a> Lowerer<'a> {
                     ))
                 }
             };
+            if let Response::Json {
+                ty: TypeRef::Model(envelope),
+                unwrap: None,
+            } = response
+            {
+                let (_, ty) = self
+                    .field_path(envelope, path)
+                    .map_err(|e| e.context("page"))?;
+                if ty != TypeRef::Integer {
+                    return err(format!("page: {path} is not an integer"));
+                }
+            }
             fields.push((path.clone(), value));
         }
         Ok(MockPage {
@@ -408,39 +503,48 @@ impl<'a> Lowerer<'a> {
         })
     }
 
-    /// Path parameters and body fields whose name and type the record model shares.
-    fn copyable(
-        &self,
-        response: &Response,
-        op: &openapiv3::Operation,
-        inputs: &Inputs<'_>,
-    ) -> Vec<(String, String)> {
-        let record = match response {
-            Response::Json {
-                ty: TypeRef::Model(name),
-                unwrap: Some(_),
-            } => Some(name.clone()),
-            Response::Json {
-                ty: TypeRef::Model(envelope),
-                unwrap: None,
-            } => op
-                .extensions
-                .get("x-sdk-pagination")
-                .and_then(|p| p.get("items"))
-                .and_then(Value::as_str)
-                .and_then(|items| {
-                    let fields = self.model_fields(envelope).ok()?;
-                    match &fields.iter().find(|f| f.wire == items)?.ty {
-                        TypeRef::Array(item) => match &**item {
-                            TypeRef::Model(name) => Some(name.clone()),
-                            _ => None,
-                        },
-                        _ => None,
-                    }
-                }),
+    /// The model of the record at `record_at` of the success response: the unwrapped model,
+    /// or the property's model (or its items' model, for a list). `None` when the response
+    /// has no model to check against, such as a free-form body.
+    fn record_model(&self, response: &Response, record_at: Option<&str>) -> Result<Option<String>> {
+        let model_of = |ty: &TypeRef| match ty {
+            TypeRef::Model(name) => Some(name.clone()),
+            TypeRef::Array(item) => match &**item {
+                TypeRef::Model(name) => Some(name.clone()),
+                _ => None,
+            },
             _ => None,
         };
-        let Some(record) = record.and_then(|name| self.model_fields(&name).ok()) else {
+        match (response, record_at) {
+            (
+                Response::Json {
+                    ty,
+                    unwrap: Some(_),
+                },
+                _,
+            ) => Ok(model_of(ty)),
+            (
+                Response::Json {
+                    ty: TypeRef::Model(envelope),
+                    unwrap: None,
+                },
+                Some(at),
+            ) => {
+                let field = self.model_fields(envelope)?.iter().find(|f| f.wire == at);
+                match field {
+                    Some(field) => Ok(model_of(&field.ty)),
+                    None => err(format!(
+                        "record: the response ({envelope}) has no property {at}"
+                    )),
+                }
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Path parameters and body fields whose name and type the record model shares.
+    fn copyable(&self, record_model: Option<&str>, inputs: &Inputs<'_>) -> Vec<String> {
+        let Some(record) = record_model.and_then(|name| self.model_fields(name).ok()) else {
             return Vec::new();
         };
         let sent = inputs.path.iter().map(|p| (&p.wire, &p.ty)).chain(
@@ -451,7 +555,7 @@ impl<'a> Lowerer<'a> {
                 .map(|f| (&f.wire, &f.ty)),
         );
         sent.filter(|(wire, ty)| record.iter().any(|f| &&f.wire == wire && &&f.ty == ty))
-            .map(|(wire, _)| (wire.clone(), wire.clone()))
+            .map(|(wire, _)| wire.clone())
             .collect()
     }
 
@@ -623,6 +727,17 @@ fn list<'v>(value: &'v impl ObjectLike, key: &str) -> Result<&'v [Value]> {
         None => Ok(&[]),
         Some(Value::Array(items)) => Ok(items),
         Some(_) => err(format!("`{key}` must be a list")),
+    }
+}
+
+/// Refuses keys other than `allowed` in a mapping, so a misspelt key is not silently ignored.
+fn only_keys(value: &Value, what: &str, allowed: &[&str]) -> Result<()> {
+    let Some(map) = value.as_object() else {
+        return err(format!("{what} must be a mapping"));
+    };
+    match map.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(key) => err(format!("{what}: unknown key {key}")),
+        None => Ok(()),
     }
 }
 
