@@ -14,11 +14,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod answer;
 mod control;
 mod engine;
 mod error_reply;
 mod faults;
 pub(crate) mod http;
+mod inputs;
 pub(crate) mod spec;
 mod store;
 mod validate;
