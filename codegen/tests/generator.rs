@@ -656,3 +656,35 @@ fn two_apis_with_the_same_python_class_are_refused() {
         "{message}"
     );
 }
+
+#[test]
+fn mock_routes_must_be_unique_across_apis_and_outside_the_control_prefix() {
+    let api = |module: &str, group: &str, path: &str| {
+        let param = path
+            .rsplit('{')
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches('}');
+        let paths = format!(
+            "  {path}:\n    delete:\n      operationId: remove\n      x-fern-sdk-group-name: {group}\n      parameters:\n        - {{name: {param}, in: path, required: true, schema: {{type: string}}}}\n      responses:\n        '204':\n          description: gone\n"
+        );
+        talkover_codegen::generate(module, &spec(&paths, "")).expect("generates")
+    };
+    let message = talkover_codegen::stub_file(&[
+        api("tiny", "things", "/v1/things/{id}"),
+        api("other", "stuff", "/v1/things/{thing_id}"),
+    ])
+    .expect_err("the same route twice")
+    .to_string();
+    assert!(
+        message.contains("DELETE /v1/things/{}")
+            && message.contains("tiny")
+            && message.contains("other"),
+        "{message}"
+    );
+
+    let message = talkover_codegen::stub_file(&[api("tiny", "things", "/__mock__/things/{id}")])
+        .expect_err("a path under the control prefix")
+        .to_string();
+    assert!(message.contains("/__mock__"), "{message}");
+}

@@ -91,17 +91,18 @@ impl Engine {
 
     fn route(&self, request: &HttpRequest) -> Option<Route> {
         let sent: Vec<&str> = request.path().split('/').collect();
-        for api in self.apis {
-            for op in api.operations {
-                if op.method != request.method {
-                    continue;
-                }
-                if let Some(path) = match_template(op.path, &sent) {
-                    return Some(Route { api, op, path });
-                }
-            }
-        }
-        None
+        // The most specific template wins: `/calendars/sync-status` over `/calendars/{id}`,
+        // whatever order the spec lists them in.
+        self.apis
+            .iter()
+            .flat_map(|api| api.operations.iter().map(move |op| (*api, op)))
+            .filter(|(_, op)| op.method == request.method)
+            .filter_map(|(api, op)| {
+                let path = match_template(op.path, &sent)?;
+                Some((path.len(), Route { api, op, path }))
+            })
+            .min_by_key(|(placeholders, _)| *placeholders)
+            .map(|(_, route)| route)
     }
 
     /// No operation matches: 405 with `Allow` when the path has operations under other
