@@ -321,3 +321,90 @@ fn bearer(request: &HttpRequest) -> Option<&str> {
 fn same(a: &Value, b: &Value) -> bool {
     text(a) == text(b)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mock::spec::{Behaviour, Field, Invalid, Response};
+
+    /// A public operation answering `{}`, with one string path parameter if it has one.
+    fn op(id: &'static str, path: &'static str) -> Operation {
+        static ID: [Field; 1] = [Field {
+            wire: "id",
+            ty: crate::mock::spec::Type::String,
+            required: true,
+            nullable: false,
+            checks: crate::mock::spec::Checks::NONE,
+        }];
+        let no_code = Failure {
+            status: 400,
+            code: None,
+        };
+        Operation {
+            id,
+            method: "GET",
+            path,
+            path_params: if path.contains('{') { &ID } else { &[] },
+            query: &[],
+            body: None,
+            auth: false,
+            responses: &[Response {
+                status: 200,
+                body: "{}",
+            }],
+            error_codes: &[],
+            invalid: Invalid {
+                by_field: &[],
+                default: no_code,
+            },
+            requires: &[],
+            behaviour: Behaviour {
+                action: Action::Example,
+                collection: None,
+                record_at: None,
+                lookup: &[],
+                filters: &[],
+                copy: &[],
+                set: &[],
+                initial: &[],
+                page: None,
+                not_found: no_code,
+            },
+        }
+    }
+
+    fn get(engine: &Engine, path: &str) -> Option<String> {
+        engine.handle(HttpRequest {
+            method: "GET".into(),
+            target: path.into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+        });
+        engine.requests().pop().and_then(|r| r.operation)
+    }
+
+    #[test]
+    fn a_literal_segment_beats_a_placeholder_in_any_order() {
+        // The placeholder route comes first, as a spec may list it.
+        let operations: &'static [Operation] = Box::leak(Box::new([
+            op("getCalendar", "/calendars/{id}"),
+            op("getSyncStatus", "/calendars/sync-status"),
+        ]));
+        let api: &'static Api = Box::leak(Box::new(Api {
+            name: "test",
+            token_prefix: None,
+            collections: &[],
+            operations,
+        }));
+        let engine = Engine::new(Box::leak(Box::new([api])));
+        assert_eq!(
+            get(&engine, "/calendars/sync-status").as_deref(),
+            Some("getSyncStatus")
+        );
+        assert_eq!(
+            get(&engine, "/calendars/cal_1").as_deref(),
+            Some("getCalendar")
+        );
+        assert_eq!(get(&engine, "/calendars").as_deref(), None);
+    }
+}
