@@ -472,68 +472,48 @@ def test_503(mock: MockServer) -> None:
     assert (only(mock).status, only(mock).fault) == (503, True)
 
 
+#: A call each queued status is tried on, given a Talkover and a Talkturo client.
+Call = Callable[[talkover.Talkover, talkover.Talkturo], object]
+
+
+def _make_call(c: talkover.Talkover, t: talkover.Talkturo) -> object:
+    return c.calls.create("agent_123456", to="+1234567890")
+
+
+def _list_calls(c: talkover.Talkover, t: talkover.Talkturo) -> object:
+    return c.calls.list()
+
+
+def _upsert_action(c: talkover.Talkover, t: talkover.Talkturo) -> object:
+    return c.agents.actions.upsert("agent_123456", node_id="n", name="n", description="d", type="hold")
+
+
+def _create_assistant(c: talkover.Talkover, t: talkover.Talkturo) -> object:
+    return t.assistants.create(account_slug="my-team", name="Support Agent")
+
+
+def _retrieve_assistant(c: talkover.Talkover, t: talkover.Talkturo) -> object:
+    return t.assistants.retrieve("asst_1")
+
+
 @pytest.mark.parametrize(
     ("status", "call", "cls", "documented"),
     [
-        pytest.param(
-            402,
-            lambda c, t: c.calls.create("agent_123456", to="+1234567890"),
-            talkover.PaymentRequiredError,
-            MAKE_CALL_402,
-            id="make-call-402",
-        ),
-        pytest.param(
-            400,
-            lambda c, t: c.calls.create("agent_123456", to="+1234567890"),
-            talkover.BadRequestError,
-            MAKE_CALL_400,
-            id="make-call-400",
-        ),
-        pytest.param(
-            422, lambda c, t: c.calls.list(), talkover.UnprocessableEntityError, LIST_CALLS_422, id="list-422"
-        ),
-        pytest.param(500, lambda c, t: c.calls.list(), talkover.InternalServerError, LIST_CALLS_500, id="list-500"),
-        pytest.param(
-            403,
-            lambda c, t: c.agents.actions.upsert("agent_123456", node_id="n", name="n", description="d", type="hold"),
-            talkover.PermissionDeniedError,
-            UPSERT_403,
-            id="upsert-403",
-        ),
-        pytest.param(
-            422,
-            lambda c, t: c.agents.actions.upsert("agent_123456", node_id="n", name="n", description="d", type="hold"),
-            talkover.UnprocessableEntityError,
-            UPSERT_422,
-            id="upsert-422",
-        ),
-        pytest.param(
-            500,
-            lambda c, t: c.agents.actions.upsert("agent_123456", node_id="n", name="n", description="d", type="hold"),
-            talkover.InternalServerError,
-            UPSERT_500,
-            id="upsert-500",
-        ),
-        pytest.param(
-            401,
-            lambda c, t: t.assistants.create(account_slug="my-team", name="Support Agent"),
-            talkover.AuthenticationError,
-            TT_401,
-            id="talkturo-create-401",
-        ),
-        pytest.param(
-            403,
-            lambda c, t: t.assistants.retrieve("asst_1"),
-            talkover.PermissionDeniedError,
-            TT_403,
-            id="talkturo-get-403",
-        ),
+        pytest.param(402, _make_call, talkover.PaymentRequiredError, MAKE_CALL_402, id="make-call-402"),
+        pytest.param(400, _make_call, talkover.BadRequestError, MAKE_CALL_400, id="make-call-400"),
+        pytest.param(422, _list_calls, talkover.UnprocessableEntityError, LIST_CALLS_422, id="list-422"),
+        pytest.param(500, _list_calls, talkover.InternalServerError, LIST_CALLS_500, id="list-500"),
+        pytest.param(403, _upsert_action, talkover.PermissionDeniedError, UPSERT_403, id="upsert-403"),
+        pytest.param(422, _upsert_action, talkover.UnprocessableEntityError, UPSERT_422, id="upsert-422"),
+        pytest.param(500, _upsert_action, talkover.InternalServerError, UPSERT_500, id="upsert-500"),
+        pytest.param(401, _create_assistant, talkover.AuthenticationError, TT_401, id="talkturo-create-401"),
+        pytest.param(403, _retrieve_assistant, talkover.PermissionDeniedError, TT_403, id="talkturo-get-403"),
     ],
 )
 def test_a_queued_status_answers_with_the_documented_body(
     mock: MockServer,
     status: int,
-    call: Callable[[talkover.Talkover, talkover.Talkturo], object],
+    call: Call,
     cls: type[talkover.APIStatusError],
     documented: dict[str, Any],
 ) -> None:
