@@ -9,7 +9,7 @@ use super::error_reply::{self, Problem};
 use super::faults::Fault;
 use super::http::Reply;
 use super::inputs::Inputs;
-use super::spec::Operation;
+use super::spec::{json, Operation};
 use super::validate::Violation;
 
 /// A status with a body and extra headers.
@@ -104,8 +104,7 @@ pub(super) fn documented_success(op: &Operation) -> Option<(u16, Value)> {
         .responses
         .iter()
         .find(|r| (200..300).contains(&r.status))?;
-    let body = serde_json::from_str(response.body).unwrap_or(Value::Null);
-    Some((response.status, body))
+    Some((response.status, json(response.body).clone()))
 }
 
 /// The documented success answer, with `record` (a record or a list) in its place.

@@ -13,7 +13,7 @@ use super::error_reply::{self, Problem};
 use super::faults::{Fault, LoggedRequest};
 use super::http::{percent_decode, reason_phrase, HttpRequest, Reply};
 use super::inputs::Inputs;
-use super::spec::{Action, Api, Failure, Operation};
+use super::spec::{json, Action, Api, Failure, Operation};
 use super::store::{text, Store};
 
 /// The mock's state behind one lock: requests are short, and tests read it between them.
@@ -223,10 +223,10 @@ impl Engine {
                 .iter()
                 .find(|r| r.get("id").is_some_and(|id| same(id, &wanted)));
             let fits = found.is_some_and(|record| {
-                requirement.state.iter().all(|(field, value)| {
-                    let value: Value = serde_json::from_str(value).unwrap_or(Value::Null);
-                    record.get(field) == Some(&value)
-                })
+                requirement
+                    .state
+                    .iter()
+                    .all(|(field, value)| record.get(field) == Some(json(value)))
             });
             if !fits {
                 let problem = Problem {

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::spec::{Failure, Operation};
+use super::spec::{json, Failure, Operation};
 
 /// What went wrong, in the terms every documented error shape can carry.
 #[derive(Default)]
@@ -23,7 +23,7 @@ pub fn build(op: &Operation, failure: Failure, problem: &Problem) -> (u16, Value
         .responses
         .iter()
         .find(|r| r.status == status)
-        .and_then(|r| serde_json::from_str::<Value>(r.body).ok());
+        .map(|r| json(r.body).clone());
     let Some(Value::Object(mut body)) = documented else {
         return (status, undocumented(problem));
     };

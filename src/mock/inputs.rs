@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::answer::documented_success;
 use super::http::HttpRequest;
-use super::spec::{Operation, PageStyle, PageValue};
+use super::spec::{json, Operation, PageStyle, PageValue};
 use super::store::{self, Record};
 use super::validate::{self, Violation};
 
@@ -113,7 +113,7 @@ impl Inputs {
         }
     }
 
-    fn set(&self, record: &mut Record, values: &[(&str, &str)], id: &Value) {
+    fn set(&self, record: &mut Record, values: &[(&str, &'static str)], id: &Value) {
         for (field, value) in values {
             if let Some(value) = self.resolve(value, id) {
                 record.data.insert(field.to_string(), value);
@@ -122,10 +122,10 @@ impl Inputs {
     }
 
     /// A `set` value: JSON, or `$now`, `$id`, `$body.<field>`, `$path.<param>`.
-    fn resolve(&self, text: &str, id: &Value) -> Option<Value> {
-        let value: Value = serde_json::from_str(text).ok()?;
+    fn resolve(&self, text: &'static str, id: &Value) -> Option<Value> {
+        let value = json(text);
         let Some(reference) = value.as_str().and_then(|s| s.strip_prefix('$')) else {
-            return Some(value);
+            return Some(value.clone());
         };
         match reference.split_once('.') {
             Some(("body", name)) => self.body.get(name).cloned(),

@@ -5,7 +5,27 @@
 //! The generator emits whichever variants a spec needs; those today's specs do not use are
 //! allowed to be unused rather than left out of the format.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use serde_json::Value;
+
 use crate::rt::{Format, Pattern};
+
+/// A JSON text of the tables (an example body, seed records, a `set` value), parsed on first
+/// use and then shared: the tables are static, so a text is known by its address, and the
+/// cache holds at most one value per text of the tables. Empty text (no body) is `Null`, as
+/// is anything that does not parse (the generator wrote it from JSON, so none should).
+pub fn json(text: &'static str) -> &'static Value {
+    static PARSED: OnceLock<Mutex<HashMap<(usize, usize), &'static Value>>> = OnceLock::new();
+    let mut parsed = PARSED
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    parsed
+        .entry((text.as_ptr() as usize, text.len()))
+        .or_insert_with(|| Box::leak(Box::new(serde_json::from_str(text).unwrap_or(Value::Null))))
+}
 
 /// One API, as generated from one spec.
 pub struct Api {

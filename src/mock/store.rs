@@ -10,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
-use super::spec::{Api, MatchOp, Matcher};
+use super::spec::{json, Api, MatchOp, Matcher};
 
 #[derive(Clone, Debug)]
 pub struct Record {
@@ -84,12 +84,16 @@ fn seed(api: &Api, collection: &str) -> Vec<Record> {
     let Some(declared) = api.collections.iter().find(|c| c.name == collection) else {
         return Vec::new();
     };
-    // The seed text comes from the generator, which wrote it from a JSON array of objects.
-    let seed: Vec<Map<String, Value>> = serde_json::from_str(declared.seed).unwrap_or_default();
-    seed.into_iter()
-        .map(|data| Record {
-            data,
-            inputs: Map::new(),
+    let seed = json(declared.seed)
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    seed.iter()
+        .filter_map(|data| {
+            Some(Record {
+                data: data.as_object()?.clone(),
+                inputs: Map::new(),
+            })
         })
         .collect()
 }
