@@ -79,7 +79,8 @@ fn route_shape(path: &str) -> String {
         .join("/")
 }
 
-/// The path prefix the mock server keeps for its test controls.
+/// The path prefix the mock server keeps for its test controls (`PREFIX` in
+/// src/mock/control.rs; the generator cannot depend on the runtime, so it is spelt twice).
 const MOCK_CONTROL_PREFIX: &str = "/__mock__";
 
 /// Generates one API from a spec file; the module is the file stem.

@@ -9,7 +9,8 @@ use super::{err, json_schema, object_shape, Lowerer, Result, SchemaRef};
 use crate::ir::*;
 use crate::Error;
 
-/// The rules `x-mock.invalid` selectors may name (`to.required`), as the mock reports them.
+/// The rules `x-mock.invalid` selectors may name (`to.required`): the names of
+/// `validate::Rule` in src/mock, which the generator cannot depend on.
 const RULES: &[&str] = &[
     "required", "type", "enum", "pattern", "format", "range", "length", "items",
 ];
