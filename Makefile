@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SPECS  := $(wildcard spec/*.yaml)
 
-.PHONY: bench demo mock test develop stubs snapshots check-rust test-rust test-python stubtest lint-python validate-specs clean
+.PHONY: bench demo mock test develop generated stubs snapshots check-rust test-rust test-python stubtest lint-python validate-specs clean
 
 ## demo: build the Python package into .venv and run the quickstart tour against the bundled mock server
 demo: develop
@@ -39,7 +39,7 @@ test-rust:
 	NO_PROXY=127.0.0.1,localhost cargo test --workspace --features mock
 	NO_PROXY=127.0.0.1,localhost cargo run --quiet --features mock --example quickstart -- --local > /dev/null
 
-test-python: develop
+test-python: develop generated
 	$(BIN)/python -m pytest -q
 
 # stubtest imports the installed package; run it from a folder without a `talkover` source tree.
@@ -52,10 +52,14 @@ lint-python: $(BIN)/.installed
 validate-specs: $(BIN)/.installed
 	$(BIN)/openapi-spec-validator $(SPECS) codegen/tests/fixtures/edge.yaml
 
-## stubs: rewrite python/talkover/_native.pyi after a spec change
-stubs:
-	cargo run --quiet -p talkover-codegen -- $(SPECS) target/generated
+## stubs: rewrite python/talkover/_native.pyi and docs/api.md after a spec change
+stubs: generated
 	cp target/generated/_native.pyi python/talkover/_native.pyi
+	cp target/generated/api.md docs/api.md
+
+# Every generated file, written by the generator's CLI; the Python suite reads operations.json.
+generated:
+	cargo run --quiet -p talkover-codegen -- $(SPECS) target/generated > /dev/null
 
 ## snapshots: review generated-code changes (cargo-insta if installed, else accept into .snap.new files)
 snapshots:

@@ -34,6 +34,9 @@ pub struct ClientInfo {
     pub base_url_env: String,
     /// The spec's first server, unless it is templated (then the user must give one).
     pub default_base_url: Option<String>,
+    /// Put before every other Python class name of this API (`Talkturo` → `TalkturoCampaign`),
+    /// since all APIs share one native module; Rust keeps each API in its own module instead.
+    pub python_prefix: String,
 }
 
 #[derive(Debug, Clone)]

@@ -202,6 +202,7 @@ fn client_info(module: &str, spec: &OpenAPI) -> Result<ClientInfo> {
         base_url_env: get("base-url-env").unwrap_or_else(|| format!("{upper}_BASE_URL")),
         name,
         default_base_url,
+        python_prefix: get("python-prefix").unwrap_or_default(),
     })
 }
 

@@ -1,5 +1,6 @@
 //! `talkover-codegen <spec.yaml>... <out-dir>`: writes the generated files of any spec
-//! (`<module>.rs`, `<module>_python.rs`, `<module>_mock.rs`) and the combined `_native.pyi` into a folder.
+//! (`<module>.rs`, `<module>_python.rs`, `<module>_mock.rs`) and the combined `_native.pyi`,
+//! `api.md` (the API reference) and `operations.json` (the same as data) into a folder.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,5 +50,13 @@ fn run(
     let stub = out_dir.join("_native.pyi");
     std::fs::write(&stub, talkover_codegen::stub_file(&apis)?)?;
     written.push(stub);
+    for (name, text) in [
+        ("api.md", talkover_codegen::reference_file(&apis)),
+        ("operations.json", talkover_codegen::index_file(&apis)),
+    ] {
+        let path = out_dir.join(name);
+        std::fs::write(&path, text)?;
+        written.push(path);
+    }
     Ok(written)
 }

@@ -658,6 +658,57 @@ fn two_apis_with_the_same_python_class_are_refused() {
 }
 
 #[test]
+fn a_python_prefix_keeps_two_apis_models_apart() {
+    let paths = r#"
+  /things/{id}:
+    get:
+      operationId: getThing
+      x-fern-sdk-group-name: things
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      responses:
+        '200':
+          description: one
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/Thing'
+"#;
+    let plain = talkover_codegen::generate("tiny", &spec(paths, "")).expect("generates");
+    let prefixed_spec = spec(&paths.replace("/things/", "/other/"), "").replace(
+        "  version: 1.0.0\n",
+        "  version: 1.0.0\n  x-sdk-client:\n    name: Other\n    python-prefix: Other\n",
+    );
+    let prefixed = talkover_codegen::generate("other", &prefixed_spec).expect("generates");
+    assert!(prefixed.python_names.contains(&"OtherThing".to_string()));
+    assert!(prefixed
+        .python_names
+        .contains(&"OtherThingsResource".to_string()));
+    assert!(
+        prefixed
+            .stub
+            .contains("def get_thing(\n        self,\n        id: str,\n    ) -> OtherThing:"),
+        "{}",
+        prefixed.stub
+    );
+    // Rust keeps each API in its own module, so its type names stay unprefixed.
+    assert!(
+        prefixed.rust.contains("pub struct Thing "),
+        "{}",
+        prefixed.rust
+    );
+    let stub = talkover_codegen::stub_file(&[plain.clone(), prefixed]).expect("no clash");
+    assert!(stub.contains("class Thing:") && stub.contains("class OtherThing:"));
+
+    let mut unprefixed = plain.clone();
+    unprefixed.module = "copy".into();
+    let message = talkover_codegen::stub_file(&[plain, unprefixed])
+        .expect_err("the same class twice")
+        .to_string();
+    assert!(message.contains("python-prefix"), "{message}");
+}
+
+#[test]
 fn mock_routes_must_be_unique_across_apis_and_outside_the_control_prefix() {
     let api = |module: &str, group: &str, path: &str| {
         let param = path

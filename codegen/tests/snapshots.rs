@@ -1,7 +1,7 @@
 //! Pins every generated artifact: for each spec in `spec/` and for the edge-case fixture,
 //! the Rust client, the pyo3 bindings, the Python stubs and the mock server's tables are
 //! insta snapshots, so a change in the generator or a spec shows up as a reviewed snapshot diff (`make snapshots`).
-//! Also checks that the committed `_native.pyi` is what the specs generate.
+//! Also checks that the committed `_native.pyi` and `docs/api.md` are what the specs generate.
 
 use std::path::{Path, PathBuf};
 
@@ -64,7 +64,18 @@ fn edge_case_fixture() {
 fn committed_stub_file_is_fresh() {
     let apis: Vec<_> = spec_files().iter().map(|p| generate(p)).collect();
     let expected = talkover_codegen::stub_file(&apis).expect("the specs' Python names are unique");
-    let committed_path = repo_root().join("python/talkover/_native.pyi");
+    assert_fresh("python/talkover/_native.pyi", &expected);
+}
+
+#[test]
+fn committed_api_reference_is_fresh() {
+    let apis: Vec<_> = spec_files().iter().map(|p| generate(p)).collect();
+    assert_fresh("docs/api.md", &talkover_codegen::reference_file(&apis));
+}
+
+/// Fails, naming the first differing line, unless the committed file is what the specs generate.
+fn assert_fresh(relative: &str, expected: &str) {
+    let committed_path = repo_root().join(relative);
     let committed = std::fs::read_to_string(&committed_path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", committed_path.display()));
     if committed != expected {
@@ -84,7 +95,7 @@ fn committed_stub_file_is_fresh() {
                 },
             );
         panic!(
-            "python/talkover/_native.pyi is stale: it is not what spec/*.yaml generate.\n\
+            "{relative} is stale: it is not what spec/*.yaml generate.\n\
              Run `make stubs` to regenerate it.\n{first_difference}"
         );
     }

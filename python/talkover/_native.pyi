@@ -10,8 +10,6 @@ __all__ = [
     "ActionInput",
     "AgentsActionsResource",
     "AgentsResource",
-    "Assistant",
-    "AssistantsResource",
     "Call",
     "CallAgent",
     "CallPagination",
@@ -22,6 +20,8 @@ __all__ = [
     "PageIterator",
     "Talkover",
     "Talkturo",
+    "TalkturoAssistant",
+    "TalkturoAssistantsResource",
     "_MockServer",
 ]
 
@@ -433,10 +433,10 @@ class Talkturo:
     @property
     def base_url(self) -> str: ...
     @property
-    def assistants(self) -> AssistantsResource: ...
+    def assistants(self) -> TalkturoAssistantsResource: ...
 
 @final
-class AssistantsResource:
+class TalkturoAssistantsResource:
     """The `assistants` operations."""
 
     def create(
@@ -445,7 +445,7 @@ class AssistantsResource:
         account_slug: str,
         name: str,
         template_id: Literal["outbound-setter", "inbound-support", "follow-up", "custom"] | None = None,
-    ) -> Assistant:
+    ) -> TalkturoAssistant:
         """Create an assistant
 
         Creates a voice assistant in a workspace, optionally starting from one of the built-in templates; its settings can be adjusted afterwards.
@@ -460,7 +460,7 @@ class AssistantsResource:
     def retrieve(
         self,
         id: str,
-    ) -> Assistant:
+    ) -> TalkturoAssistant:
         """Get an assistant
 
         Fetches one assistant by its id.
@@ -472,7 +472,7 @@ class AssistantsResource:
         """
 
 @final
-class Assistant:
+class TalkturoAssistant:
     """An AI voice agent with its language-model and voice settings."""
 
     @property

@@ -54,6 +54,8 @@ class RecordedRequest:
     status: int | None
     #: Whether a queued fault decided the answer.
     fault: bool
+    #: The body answered: JSON, the text when it was not JSON, or None when empty.
+    response: Any
 
 
 class MockServer:

@@ -45,6 +45,15 @@ pub(super) fn answered_status(reply: &Reply) -> Option<u16> {
     }
 }
 
+/// The body a reply sends (all of it, even when a fault truncates it on the wire).
+pub(super) fn answered_body(reply: &Reply) -> serde_json::Value {
+    match reply {
+        Reply::Respond { body, .. } | Reply::Truncate { body, .. } => super::faults::decoded(body),
+        Reply::After(_, inner) => answered_body(inner),
+        Reply::Drop => serde_json::Value::Null,
+    }
+}
+
 /// The answer to a request that breaks the spec: the failure its first broken field is
 /// declared with, and every message per field.
 pub(super) fn invalid(op: &Operation, violations: &[Violation]) -> Answer {

@@ -7,7 +7,8 @@ use std::sync::{Mutex, MutexGuard};
 use serde_json::{Map, Value};
 
 use super::answer::{
-    answered_status, delayed, finish, invalid, not_found, set_path, success, Answer, Body,
+    answered_body, answered_status, delayed, finish, invalid, not_found, set_path, success, Answer,
+    Body,
 };
 use super::error_reply::{self, Problem};
 use super::faults::{Fault, LoggedRequest};
@@ -85,6 +86,7 @@ impl Engine {
             None => finish(self.answer(route.as_ref(), &request), None),
         };
         entry.status = answered_status(&reply);
+        entry.response = answered_body(&reply);
         self.state().log.push(entry);
         reply
     }

@@ -187,6 +187,8 @@ pub struct LoggedRequest {
     pub status: Option<u16>,
     /// Whether a queued fault decided the answer.
     pub fault: bool,
+    /// The body answered, decoded like `body`; `null` when none was sent.
+    pub response: Value,
 }
 
 impl LoggedRequest {
@@ -200,12 +202,7 @@ impl LoggedRequest {
             .iter()
             .map(|(name, value)| (name.to_ascii_lowercase(), shown_header(name, value)))
             .collect();
-        let body = if request.body.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&request.body)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&request.body).into()))
-        };
+        let body = decoded(&request.body);
         LoggedRequest {
             method: request.method.clone(),
             path: request.path().to_string(),
@@ -215,6 +212,16 @@ impl LoggedRequest {
             operation: operation.map(str::to_string),
             status: None,
             fault: false,
+            response: Value::Null,
         }
     }
+}
+
+/// A body as JSON, as text when it is not JSON, or `null` when empty.
+pub(crate) fn decoded(body: &[u8]) -> Value {
+    if body.is_empty() {
+        return Value::Null;
+    }
+    serde_json::from_slice(body)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into()))
 }

@@ -371,7 +371,7 @@ def test_talkturo_assistants_create_uses_wire_names(tt: talkover.Talkturo, serve
     assert request.json == CREATE_ASSISTANT_REQUEST
     assert_sdk_headers(request, TT_TOKEN, has_body=True)
 
-    assert isinstance(assistant, talkover.Assistant)  # unwrapped from {"success", "assistant"}
+    assert isinstance(assistant, talkover.TalkturoAssistant)  # unwrapped from {"success", "assistant"}
     assert assistant.id == "asst_01j..."
     assert (assistant.name, assistant.type, assistant.model) == ("Q1 Outbound Setter", "outbound-setter", "gpt-4o-mini")
     assert assistant.temperature == pytest.approx(0.7)
@@ -398,7 +398,7 @@ def test_talkturo_assistants_retrieve(tt: talkover.Talkturo, server: RecordingSe
     request = server.requests[1]
     assert (request.method, request.path, request.body) == ("GET", "/api/assistants/asst_01j...", b"")
     assert_sdk_headers(request, TT_TOKEN, has_body=False)
-    assert isinstance(again, talkover.Assistant)
+    assert isinstance(again, talkover.TalkturoAssistant)
     assert again == a
 
 

@@ -2,6 +2,7 @@
 
 pub mod mock;
 pub mod python;
+pub mod reference;
 pub mod rust;
 pub mod stubs;
 

@@ -13,29 +13,34 @@ use crate::Error;
 /// The Python module the classes report as theirs.
 pub const PY_MODULE: &str = "talkover._native";
 
+/// Python class name of a model of this API.
+pub fn model_class(api: &Api, model: &str) -> String {
+    format!("{}{model}", api.client.python_prefix)
+}
+
 /// Python class name of a resource group (`AgentsActionsResource`); the root is the client.
 pub fn group_class(api: &Api, group: &Group) -> String {
     if group.path.is_empty() {
         api.client.name.clone()
     } else {
-        format!("{}Resource", group.stem())
+        model_class(api, &format!("{}Resource", group.stem()))
     }
 }
 
 /// Python class name of the page type of a paged operation.
-pub fn page_class(op: &Operation) -> String {
-    format!("{}Page", pascal(&op.operation_id))
+pub fn page_class(api: &Api, op: &Operation) -> String {
+    model_class(api, &format!("{}Page", pascal(&op.operation_id)))
 }
 
 /// Every Python class this API defines.
 pub fn class_names(api: &Api) -> Vec<String> {
     let mut names: Vec<String> = api.groups.iter().map(|g| group_class(api, g)).collect();
-    names.extend(api.models.iter().map(|m| m.name.clone()));
+    names.extend(api.models.iter().map(|m| model_class(api, &m.name)));
     names.extend(
         api.operations
             .iter()
             .filter(|op| op.pagination.is_some())
-            .map(page_class),
+            .map(|op| page_class(api, op)),
     );
     names
 }
@@ -56,7 +61,7 @@ pub fn emit(api: &Api) -> Result<String, Error> {
     }
     let classes: Vec<_> = names.iter().map(|n| rust_class(n)).collect();
     let groups = api.groups.iter().map(|g| group(api, g));
-    let models = api.models.iter().map(model);
+    let models = api.models.iter().map(|m| model(api, m));
     let pages = api.operations.iter().filter_map(|op| page(api, op));
     let tokens = quote! {
         use ::pyo3::prelude::*;
@@ -228,7 +233,7 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
     let params_arg = params.map(|_| quote!(&params));
     let finish = match &op.pagination {
         Some(_) => {
-            let page = rust_class(&page_class(op));
+            let page = rust_class(&page_class(api, op));
             quote! {
                 let inner = result.map_err(|e| crate::py::to_pyerr(py, e))?;
                 Ok(Bound::new(py, #page { inner })?.into_any())
@@ -289,12 +294,12 @@ fn model_methods(model: &Model, class_name: &str) -> TokenStream {
     }
 }
 
-fn model(model: &Model) -> TokenStream {
-    let class_name = model.name.as_str();
-    let class = rust_class(class_name);
+fn model(api: &Api, model: &Model) -> TokenStream {
+    let class_name = model_class(api, &model.name);
+    let class = rust_class(&class_name);
     let ty = ident(&model.name);
     let docs = doc(model.doc.as_deref());
-    let methods = model_methods(model, class_name);
+    let methods = model_methods(model, &class_name);
     quote! {
         #docs
         #[pyclass(frozen, module = #PY_MODULE, name = #class_name)]
@@ -325,7 +330,7 @@ fn page(api: &Api, op: &Operation) -> Option<TokenStream> {
         return None;
     };
     let model = api.model(response)?;
-    let class_name = page_class(op);
+    let class_name = page_class(api, op);
     let class = rust_class(&class_name);
     let ty = ident(response);
     let methods = model_methods(model, &class_name);

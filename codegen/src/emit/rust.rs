@@ -41,6 +41,7 @@ fn api_info(api: &Api) -> TokenStream {
         token_env,
         base_url_env,
         default_base_url,
+        ..
     } = &api.client;
     let default_base_url = match default_base_url {
         Some(url) => quote!(Some(#url)),

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::python::{class_names, group_class, page_class};
+use super::python::{class_names, group_class, model_class, page_class};
 use super::{python_arguments, python_method_doc};
 use crate::ir::*;
 use crate::Generated;
@@ -45,8 +45,12 @@ pub fn emit(api: &Api) -> String {
         emit_group(&mut out, api, group);
     }
     for model in &api.models {
-        class_header(&mut out, &model.name, model.doc.as_deref());
-        model_members(&mut out, model);
+        class_header(
+            &mut out,
+            &model_class(api, &model.name),
+            model.doc.as_deref(),
+        );
+        model_members(&mut out, api, model);
     }
     for op in api.operations.iter().filter(|op| op.pagination.is_some()) {
         let (
@@ -62,19 +66,19 @@ pub fn emit(api: &Api) -> String {
         let Some(model) = api.model(response) else {
             continue;
         };
-        let class = page_class(op);
+        let class = page_class(api, op);
         let text = format!(
             "One page of `{}`. Iterating it walks every item of this page and the pages after it.",
             op.method
         );
         class_header(&mut out, &class, Some(&text));
-        model_members(&mut out, model);
+        model_members(&mut out, api, model);
         let _ = writeln!(out, "    def has_next_page(self) -> bool: ...");
         let _ = writeln!(out, "    def next_page(self) -> {class} | None: ...");
         let _ = writeln!(
             out,
             "    def __iter__(self) -> Iterator[{}]: ...",
-            response_type(&p.item_ty)
+            response_type(api, &p.item_ty)
         );
     }
     debug_assert_eq!(
@@ -118,9 +122,9 @@ fn docstring(out: &mut String, text: &str, indent: &str) {
     }
 }
 
-fn model_members(out: &mut String, model: &Model) {
+fn model_members(out: &mut String, api: &Api, model: &Model) {
     for f in &model.fields {
-        let mut ty = response_type(&f.ty);
+        let mut ty = response_type(api, &f.ty);
         if f.is_option() {
             ty.push_str(" | None");
         }
@@ -190,8 +194,8 @@ fn method(out: &mut String, api: &Api, op: &Operation) {
         });
     }
     let returned = match (&op.pagination, op.response.returned()) {
-        (Some(_), _) => page_class(op),
-        (None, Some(ty)) => response_type(ty),
+        (Some(_), _) => page_class(api, op),
+        (None, Some(ty)) => response_type(api, ty),
         (None, None) => "None".into(),
     };
     let _ = writeln!(
@@ -215,16 +219,16 @@ fn argument_type(api: &Api, ty: &TypeRef) -> String {
             }
             None => "str".into(),
         },
-        TypeRef::Model(name) => format!("{name} | Mapping[str, Any]"),
+        TypeRef::Model(name) => format!("{} | Mapping[str, Any]", model_class(api, name)),
         TypeRef::Array(item) => format!("Sequence[{}]", argument_type(api, item)),
         TypeRef::Map(value) => format!("Mapping[str, {}]", argument_type(api, value)),
         TypeRef::Object => "Mapping[str, Any]".into(),
-        other => response_type(other),
+        other => response_type(api, other),
     }
 }
 
 /// What a value of this type is when read from a response.
-fn response_type(ty: &TypeRef) -> String {
+fn response_type(api: &Api, ty: &TypeRef) -> String {
     match ty {
         TypeRef::String | TypeRef::Enum(_) => "str".into(),
         TypeRef::Integer => "int".into(),
@@ -232,8 +236,8 @@ fn response_type(ty: &TypeRef) -> String {
         TypeRef::Boolean => "bool".into(),
         TypeRef::Any => "Any".into(),
         TypeRef::Object => "builtins.dict[str, Any]".into(),
-        TypeRef::Map(value) => format!("builtins.dict[str, {}]", response_type(value)),
-        TypeRef::Array(item) => format!("builtins.list[{}]", response_type(item)),
-        TypeRef::Model(name) => name.clone(),
+        TypeRef::Map(value) => format!("builtins.dict[str, {}]", response_type(api, value)),
+        TypeRef::Array(item) => format!("builtins.list[{}]", response_type(api, item)),
+        TypeRef::Model(name) => model_class(api, name),
     }
 }
