@@ -88,11 +88,39 @@ def main() -> None:
         tour(client)
         resilience(client, mock)
 
-        step(6, "The same SDK speaks Talkturo")
+        step(6, "Build an agent, publish it and run a campaign with it")
+        agent = client.agents.create(
+            label="Renewals",
+            name="renewals",
+            language="en-US",
+            interrupt_sensitivity="medium",
+            endpointing_sensitivity="medium",
+            ivr_navigation_mode="off",
+        )
+        published = client.agents.publish(agent.id)
+        print(f"   agent {agent.id}: {agent.current_status} -> {published.current_status}")
+        names = [a.label for a in client.agents.list(per_page=2)]  # `meta` pages, walked in full
+        print(f"   {len(names)} agents: {', '.join(str(n) for n in names)}")
+        campaign = client.campaigns.create(
+            name="Q1 renewals",
+            campaign_type="follow_up",
+            agent_id=agent.id,
+            start_date="2025-01-06",
+            days_of_week=[1, 2, 3, 4, 5],
+            call_time_ranges=[{"start": "09:00", "end": "12:00"}],
+        )
+        queued = client.campaigns.calls.create(campaign.id, to="+15550100004", is_testing=True)
+        print(f"   campaign {campaign.id} ({campaign.status}); call {queued.campaign_call.id} {queued.campaign_call.status}")
+
+        step(7, "The same SDK speaks Talkturo")
         tt = mock.client(talkover.Talkturo)
         assistant = tt.assistants.create(account_slug="my-team", name="Support Agent")
         again = tt.assistants.retrieve(assistant.id)
         print(f"   assistant {again.id} {again.name!r} created and read back: {assistant == again}")
+        for name in ("Spring", "Summer", "Autumn"):
+            tt.campaigns.create(team_id="team_demo", assistant_id=assistant.id, from_number_ids=["pn_1"], name=name)
+        first = tt.campaigns.list(team_id="team_demo", limit=2)  # count/limit/offset pages
+        print(f"   {first.count} campaigns, {first.limit} per page: {[c.name for c in first]}")
 
 
 if __name__ == "__main__":

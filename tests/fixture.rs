@@ -393,6 +393,20 @@ fn fixture_constraints_are_checked_before_sending() {
         ),
         (
             CreateWidgetParams {
+                weekdays: Some(vec![1, 7, 8]),
+                ..valid.clone()
+            },
+            "weekdays[2]",
+        ),
+        (
+            CreateWidgetParams {
+                ratio: Some(1.5),
+                ..valid.clone()
+            },
+            "ratio",
+        ),
+        (
+            CreateWidgetParams {
                 homepage: Some("not a url".into()),
                 ..valid.clone()
             },

@@ -108,6 +108,8 @@ pub struct Constraints {
     pub format: Option<Format>,
     pub min_items: Option<usize>,
     pub max_items: Option<usize>,
+    /// Constraints on each item of an array (`days_of_week` items from 1 to 7).
+    pub items: Option<Box<Constraints>>,
 }
 
 /// String formats the SDK checks before sending.
@@ -169,6 +171,8 @@ pub struct Operation {
     /// Name of the request struct in `Api::params`, when the operation has query or body fields.
     pub params: Option<String>,
     pub has_body: bool,
+    /// Whether the spec marks the request body required (a request without one is refused).
+    pub body_required: bool,
     pub response: Response,
     pub pagination: Option<Pagination>,
     /// How the mock server answers this operation.

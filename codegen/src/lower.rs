@@ -534,6 +534,7 @@ impl<'a> Lowerer<'a> {
         }
 
         let mut has_body = false;
+        let mut body_required = false;
         if let Some(body) = &op.request_body {
             let ReferenceOr::Item(body) = body else {
                 return err("a $ref request body is not supported");
@@ -551,6 +552,10 @@ impl<'a> Lowerer<'a> {
             let resolved = self.resolve(SchemaRef::of(schema))?;
             let shape = object_shape(resolved)
                 .ok_or_else(|| Error::new("the request body must be a JSON object"))?;
+            if shape.properties.is_empty() {
+                // Every argument is a declared field; a body without any could not be sent.
+                return err("the request body declares no properties; list the documented fields");
+            }
             for (wire, prop) in shape.properties {
                 let required = shape.required.contains(wire);
                 fields.push(self.field(
@@ -564,6 +569,7 @@ impl<'a> Lowerer<'a> {
                 )?);
             }
             has_body = true;
+            body_required = body.required;
         }
         check_field_names(&params_name, &fields)?;
         let mut argument_names: HashSet<&str> = HashSet::new();
@@ -616,6 +622,7 @@ impl<'a> Lowerer<'a> {
             path_params,
             params,
             has_body,
+            body_required,
             response,
             pagination,
             mock,
@@ -880,6 +887,11 @@ fn constraints_of(schema: &Schema) -> Result<Constraints> {
         SchemaKind::Type(Type::Array(a)) => {
             c.min_items = a.min_items;
             c.max_items = a.max_items;
+            // Inline item schemas only: a `$ref` item is a model or enum, checked as such.
+            if let Some(ReferenceOr::Item(item)) = &a.items {
+                let items = constraints_of(item).map_err(|e| e.context("items"))?;
+                c.items = (items != Constraints::default()).then(|| Box::new(items));
+            }
         }
         _ => {}
     }

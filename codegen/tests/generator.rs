@@ -159,16 +159,18 @@ fn a_new_query_parameter_in_the_spec_reaches_every_output() {
     std::fs::create_dir_all(&edited_dir).expect("mkdir");
 
     let original = read(&root.join("spec/talkover.yaml"));
+    // The new parameter goes right before listCalls' `search`.
     let anchor = "        - name: search\n";
-    assert_eq!(
-        original.matches(anchor).count(),
-        1,
-        "the listCalls `search` parameter anchors the edit"
-    );
-    // The new parameter goes right before `search`.
-    let parameter = "        - name: campaign_id\n          in: query\n          required: false\n          \
-                     description: Only calls of this campaign.\n          schema:\n            type: string\n";
-    let edited = original.replacen(anchor, &format!("{parameter}{anchor}"), 1);
+    let list_calls = original
+        .find("operationId: listCalls\n")
+        .expect("the spec has listCalls");
+    let at = list_calls
+        + original[list_calls..]
+            .find(anchor)
+            .expect("listCalls has a `search` parameter");
+    let parameter = "        - name: queue_label\n          in: query\n          required: false\n          \
+                     description: Only calls with this queue label.\n          schema:\n            type: string\n";
+    let edited = format!("{}{parameter}{}", &original[..at], &original[at..]);
     assert_eq!(edited.len(), original.len() + parameter.len());
     std::fs::write(edited_dir.join("talkover.yaml"), &edited).expect("write spec");
     // Another spec alongside, which must come out unchanged.
@@ -207,15 +209,15 @@ fn a_new_query_parameter_in_the_spec_reaches_every_output() {
         file(&before_dir, "talkover.rs"),
         file(&after_dir, "talkover.rs"),
     );
-    assert_only_change_is(&old_rust, &new_rust, "campaign_id", "talkover.rs");
+    assert_only_change_is(&old_rust, &new_rust, "queue_label", "talkover.rs");
     let params = block(&new_rust, "pub struct ListCallsParams");
     assert!(
-        params.contains("/// Only calls of this campaign.\n    #[serde(skip)]\n    pub campaign_id: Option<String>,"),
+        params.contains("/// Only calls with this queue label.\n    #[serde(skip)]\n    pub queue_label: Option<String>,"),
         "{params}"
     );
     let op = block(&new_rust, "fn op_list_calls(");
     assert!(
-        op.contains(r#"request.query("campaign_id", value);"#),
+        op.contains(r#"request.query("queue_label", value);"#),
         "{op}"
     );
 
@@ -224,10 +226,10 @@ fn a_new_query_parameter_in_the_spec_reaches_every_output() {
         file(&before_dir, "talkover_python.rs"),
         file(&after_dir, "talkover_python.rs"),
     );
-    assert_only_change_is(&old_py, &new_py, "campaign_id", "talkover_python.rs");
-    assert!(new_py.contains("campaign_id = None"), "signature default");
+    assert_only_change_is(&old_py, &new_py, "queue_label", "talkover_python.rs");
+    assert!(new_py.contains("queue_label = None"), "signature default");
     assert!(
-        new_py.contains("campaign_id: Option<Bound<'py, PyAny>>,"),
+        new_py.contains("queue_label: Option<Bound<'py, PyAny>>,"),
         "argument"
     );
 
@@ -236,14 +238,14 @@ fn a_new_query_parameter_in_the_spec_reaches_every_output() {
         file(&before_dir, "_native.pyi"),
         file(&after_dir, "_native.pyi"),
     );
-    let added = assert_only_change_is(&old_stub, &new_stub, "campaign_id", "_native.pyi");
+    let added = assert_only_change_is(&old_stub, &new_stub, "queue_label", "_native.pyi");
     assert!(
         added
             .iter()
-            .any(|l| l == "        campaign_id: str | None = None,"),
+            .any(|l| l == "        queue_label: str | None = None,"),
         "{added:?}"
     );
-    assert!(added.iter().all(|l| l.contains("campaign_id")), "{added:?}");
+    assert!(added.iter().all(|l| l.contains("queue_label")), "{added:?}");
     let list = &new_stub[new_stub.find("class CallsResource").expect("CallsResource")..];
     let list = &list[list.find("    def list(").expect("list")..];
     let signature = &list[..list.find(") ->").expect("signature end")];
@@ -252,8 +254,8 @@ fn a_new_query_parameter_in_the_spec_reaches_every_output() {
             .find(&format!("        {name}:"))
             .unwrap_or_else(|| panic!("{name} not in {signature}"))
     };
-    assert!(position("date_to") < position("campaign_id"));
-    assert!(position("campaign_id") < position("search"));
+    assert!(position("date_to") < position("queue_label"));
+    assert!(position("queue_label") < position("search"));
 
     // The original spec is untouched.
     assert_eq!(read(&root.join("spec/talkover.yaml")), original);
@@ -334,6 +336,15 @@ fn spec_mistakes_are_clear_errors() {
             "",
         ),
         &["operationId", "GET /things"],
+    );
+
+    assert_spec_error(
+        "a request body without properties",
+        &spec(
+            "  /things:\n    post:\n      operationId: makeThing\n      requestBody:\n        content:\n          application/json:\n            schema: {type: object, additionalProperties: true}\n      responses:\n        '204':\n          description: none\n",
+            "",
+        ),
+        &["request body", "no properties", "POST /things"],
     );
 
     assert_spec_error(

@@ -8,20 +8,128 @@ __all__ = [
     "Action",
     "ActionCustomHeader",
     "ActionInput",
+    "Agent",
+    "AgentAcknowledgement",
+    "AgentListMeta",
+    "AgentPhoneNumber",
+    "AgentTraining",
+    "AgentVoice",
+    "AgentVoiceTemplate",
+    "AgentWebhook",
+    "AgentWebhookList",
+    "AgentWebhookTestResult",
     "AgentsActionsResource",
+    "AgentsCallsResource",
     "AgentsResource",
+    "AgentsTrainingsResource",
+    "AgentsWebhooksResource",
+    "AvailabilityRule",
+    "AvailabilitySlot",
+    "Calendar",
+    "CalendarEvent",
+    "CalendarEventAttendee",
+    "CalendarProviderConnection",
+    "CalendarProviderDeleteResponse",
+    "CalendarProviderSync",
+    "CalendarSyncStatus",
+    "CalendarsAvailabilityRulesResource",
+    "CalendarsEventsResource",
+    "CalendarsProvidersResource",
+    "CalendarsResource",
     "Call",
     "CallAgent",
     "CallPagination",
+    "CallbackAgent",
+    "CallbackAgentConfig",
+    "CallbackAgentDetails",
+    "CallbackAgentRemovedResponse",
+    "CallbackAgentSource",
+    "CallbackAgentStats",
+    "CallbackAgentsResource",
     "CallsResource",
+    "Campaign",
+    "CampaignAgent",
+    "CampaignCall",
+    "CampaignCallCreateResponse",
+    "CampaignCallSummary",
+    "CampaignCallTimeRange",
+    "CampaignFile",
+    "CampaignListResponse",
+    "CampaignPagination",
+    "CampaignSftpConfig",
+    "CampaignSftpImport",
+    "CampaignSftpTestResponse",
+    "CampaignSftpTestResult",
+    "CampaignStats",
+    "CampaignWebhook",
+    "CampaignWebhookHeader",
+    "CampaignWebhookLog",
+    "CampaignWebhookLogListResponse",
+    "CampaignWebhookLogPagination",
+    "CampaignWebhookTestResponse",
+    "CampaignsCallsResource",
+    "CampaignsResource",
+    "CampaignsSftpResource",
+    "CampaignsWebhooksResource",
     "HealthResource",
+    "ListAgentCallsPage",
+    "ListAgentWebhookLogsPage",
+    "ListAgentsPage",
+    "ListAgentsResponse",
     "ListCallsPage",
     "ListCallsResponse",
+    "ListCampaignWebhookLogsPage",
+    "ListCampaignsPage",
     "PageIterator",
+    "PhoneNumber",
+    "PhoneNumbersResource",
+    "SipDid",
+    "SipDidDeleteResponse",
+    "SipTrunk",
+    "SipTrunkDeleteResponse",
+    "SipTrunkHealth",
+    "SipTrunkVerification",
+    "SipTrunksDidsResource",
+    "SipTrunksResource",
     "Talkover",
     "Talkturo",
     "TalkturoAssistant",
+    "TalkturoAssistantDeleteResponse",
+    "TalkturoAssistantUsageDay",
+    "TalkturoAssistantUsageStats",
+    "TalkturoAssistantUsageTimeline",
     "TalkturoAssistantsResource",
+    "TalkturoAvailablePhoneNumber",
+    "TalkturoCampaign",
+    "TalkturoCampaignAssistant",
+    "TalkturoCampaignCreateResponse",
+    "TalkturoCampaignEnrollmentResult",
+    "TalkturoCampaignEnrollmentRules",
+    "TalkturoCampaignListResponse",
+    "TalkturoCampaignsResource",
+    "TalkturoCompaniesResource",
+    "TalkturoCompany",
+    "TalkturoCompanyListResponse",
+    "TalkturoContact",
+    "TalkturoContactCompany",
+    "TalkturoContactCreateResponse",
+    "TalkturoContactListResponse",
+    "TalkturoContactsResource",
+    "TalkturoListCampaignsPage",
+    "TalkturoListContactsPage",
+    "TalkturoPhoneNumberPurchaseResponse",
+    "TalkturoPhoneNumberSearchFilters",
+    "TalkturoPhoneNumberSearchResponse",
+    "TalkturoPhoneNumbersResource",
+    "TalkturoPurchasedPhoneNumber",
+    "VoiceTemplate",
+    "VoiceTemplateDemo",
+    "VoiceTemplateGroup",
+    "VoiceTemplatesResource",
+    "WebhookCustomHeader",
+    "WebhookLog",
+    "WebhookLogListResponse",
+    "WebhookLogPagination",
     "_MockServer",
 ]
 
@@ -78,6 +186,18 @@ class Talkover:
     def agents(self) -> AgentsResource: ...
     @property
     def health(self) -> HealthResource: ...
+    @property
+    def callback_agents(self) -> CallbackAgentsResource: ...
+    @property
+    def campaigns(self) -> CampaignsResource: ...
+    @property
+    def voice_templates(self) -> VoiceTemplatesResource: ...
+    @property
+    def phone_numbers(self) -> PhoneNumbersResource: ...
+    @property
+    def sip_trunks(self) -> SipTrunksResource: ...
+    @property
+    def calendars(self) -> CalendarsResource: ...
 
 @final
 class CallsResource:
@@ -142,11 +262,232 @@ class AgentsResource:
 
     @property
     def actions(self) -> AgentsActionsResource: ...
+    @property
+    def trainings(self) -> AgentsTrainingsResource: ...
+    @property
+    def webhooks(self) -> AgentsWebhooksResource: ...
+    @property
+    def calls(self) -> AgentsCallsResource: ...
+    def list(
+        self,
+        *,
+        status: Literal["draft", "published"] | None = None,
+        direction: Literal["inbound", "outbound"] | None = None,
+        search: str | None = None,
+        per_page: int | None = None,
+        page: int | None = None,
+    ) -> ListAgentsPage:
+        """List agents
+
+        Returns the voice agents of the token's environment one page at a time, optionally narrowed by publish state, call direction or a text match on name and label.
+
+        `GET /api/v1/agents`
+
+        Args:
+            status: Only agents in this publish state. One of: draft, published.
+            direction: Only inbound or only outbound agents. One of: inbound, outbound.
+            search: Text matched against the agent's name or label.
+            per_page: Page size. Server default: 20.
+            page: Page number, starting at 1. Server default: 1.
+        """
+    def create(
+        self,
+        *,
+        label: str,
+        name: str,
+        language: Literal["pt-BR", "pt-PT", "en-US", "en-CA", "es-ES", "fr-FR", "de-DE", "it-IT", "nl-NL", "ja-JP", "ko-KR", "zh-TW"],
+        interrupt_sensitivity: Literal["low", "medium", "high"],
+        endpointing_sensitivity: str,
+        ivr_navigation_mode: str,
+        description: str | None = None,
+        initial_message: str | None = None,
+        conversation_speed: float | None = None,
+        initial_message_delay: int | None = None,
+        ask_if_human_present_on_idle: bool | None = None,
+        idle_time_seconds: int | None = None,
+        max_call_duration_seconds: int | None = None,
+        say_goodbye_on_max_duration: bool | None = None,
+        user_inactivity_timeout_seconds: int | None = None,
+        initial_idle_time_seconds: int | None = None,
+        initial_max_idle_check_count: int | None = None,
+        llm_temperature: float | None = None,
+        enable_recording: bool | None = None,
+        direction: Literal["inbound", "outbound"] | None = None,
+        who_speaks_first: Literal["agent", "user"] | None = None,
+    ) -> Agent:
+        """Create an agent
+
+        Creates a voice agent. It starts as a draft and has to be published before it can take or place calls.
+
+        `POST /api/v1/agents`
+
+        Args:
+            label: Display name of the agent. At most 255 characters.
+            name: Internal name of the agent. At most 255 characters.
+            language: Languages an agent can be created with. One of: pt-BR, pt-PT, en-US, en-CA, es-ES, fr-FR, de-DE, it-IT, nl-NL, ja-JP, ko-KR, zh-TW.
+            interrupt_sensitivity: How readily the agent lets the caller interrupt it. One of: low, medium, high.
+            endpointing_sensitivity: How quickly the agent decides the caller has finished speaking. At most 255 characters.
+            ivr_navigation_mode: How an outbound agent deals with phone menus (IVR). At most 255 characters.
+            description: What the agent is for.
+            initial_message: What the agent says first.
+            conversation_speed: Speaking speed. From 0.1 to 3.
+            initial_message_delay: Seconds to wait before the first message. From 0 to 60.
+            ask_if_human_present_on_idle: Whether the agent asks if someone is still there when the line goes quiet, instead of hanging up.
+            idle_time_seconds: Seconds of silence before the agent reacts. From 1 to 60.
+            max_call_duration_seconds: Longest a call may last, in seconds. From 1 to 3600.
+            say_goodbye_on_max_duration: Whether the agent says goodbye when the longest call duration is reached.
+            user_inactivity_timeout_seconds: Seconds of caller inactivity before the call is treated as idle. From 5 to 120.
+            initial_idle_time_seconds: Seconds of silence allowed at the start of the call. From 1 to 60.
+            initial_max_idle_check_count: Most idle checks at the start of the call. From 0 to 10.
+            llm_temperature: Sampling temperature of the language model. From 0 to 2.
+            enable_recording: Whether calls are recorded.
+            direction: Whether the agent answers calls or places them. One of: inbound, outbound.
+            who_speaks_first: Who talks first once a call connects. One of: agent, user.
+        """
+    def retrieve(
+        self,
+        agent_id: str,
+    ) -> Agent:
+        """Get an agent
+
+        Returns one agent with its whole configuration: voice, trainings, actions and attached phone numbers.
+
+        `GET /api/v1/agents/{agent_id}`
+
+        Args:
+            agent_id: Identifier of the agent.
+        """
+    def delete(
+        self,
+        agent_id: str,
+    ) -> AgentAcknowledgement:
+        """Delete an agent
+
+        Permanently removes an agent with its trainings, actions, webhooks, phone-number links and call history. A published agent has to be unpublished first.
+
+        `DELETE /api/v1/agents/{agent_id}`
+
+        Args:
+            agent_id: Identifier of the agent to remove.
+        """
+    def update_knowledge(
+        self,
+        agent_id: str,
+        *,
+        description: str,
+        interrupt_sensitivity: Literal["low", "medium", "high"],
+        ask_if_human_present_on_idle: bool,
+        llm_temperature: float,
+        initial_message_delay: int,
+        initial_message: str | None = None,
+    ) -> Agent:
+        """Update an agent's knowledge
+
+        Changes the agent's behaviour settings (description, greeting, interruption handling, idle check, temperature, greeting delay). The agent goes back to draft.
+
+        `PUT /api/v1/agents/{agent_id}/knowledge`
+
+        Args:
+            agent_id: Identifier of the agent.
+            description: What the agent is for.
+            interrupt_sensitivity: How readily the agent lets the caller interrupt it. One of: low, medium, high.
+            ask_if_human_present_on_idle: Whether the agent asks if someone is still there when the line goes quiet, instead of hanging up.
+            llm_temperature: Sampling temperature of the language model. From 0 to 2.
+            initial_message_delay: Seconds to wait before the first message. From 0 to 60.
+            initial_message: What the agent says first. At most 255 characters.
+        """
+    def update_voice(
+        self,
+        agent_id: str,
+        *,
+        voice_id: str,
+        conversation_speed: float,
+        who_speaks_first: Literal["agent", "user"],
+        ambient_background: str | None = None,
+        ambient_volume: float | None = None,
+        language: str | None = None,
+        similarity: float | None = None,
+        stability: float | None = None,
+    ) -> Agent:
+        """Update an agent's voice
+
+        Picks the agent's voice template and the audio settings that go with it (speed, ambience, who speaks first, language, fidelity tuning). The agent goes back to draft.
+
+        `PUT /api/v1/agents/{agent_id}/voice`
+
+        Args:
+            agent_id: Identifier of the agent.
+            voice_id: Id of a voice template (see the voice-template list).
+            conversation_speed: Speaking speed; 1 and 2 themselves are refused. From 1 to 2.
+            who_speaks_first: Who talks first once a call connects. One of: agent, user.
+            ambient_background: Background ambience, such as office, cafe or quiet.
+            ambient_volume: Ambience volume, from 0 (muted) to 2 (loud). From 0 to 2. Server default: 1.
+            language: Locale code such as en-US or pt-BR; the chosen template must support it.
+            similarity: Fidelity to the original voice; accepted only by high-fidelity templates (by the template's quality_tier). Returned as voice.similarity_boost. From 0.5 to 1.
+            stability: Voice stability; accepted only by high-fidelity templates (by the template's quality_tier). From 0.5 to 1.
+        """
+    def update_calling(
+        self,
+        agent_id: str,
+        *,
+        direction: Literal["inbound", "outbound"],
+        phone_number_ids: Sequence[str] | None = None,
+    ) -> Agent:
+        """Update an agent's calling settings
+
+        Sets whether the agent answers or places calls, and which of the environment's phone numbers it uses for that. The agent goes back to draft.
+
+        `PUT /api/v1/agents/{agent_id}/calling`
+
+        Args:
+            agent_id: Identifier of the agent.
+            direction: Whether the agent answers calls or places them. One of: inbound, outbound.
+            phone_number_ids: Ids of environment phone numbers the agent answers on (inbound) or dials from (outbound).
+        """
+    def publish(
+        self,
+        agent_id: str,
+    ) -> Agent:
+        """Publish an agent
+
+        Makes an agent live so it answers inbound calls or can be used for outbound calls. Knowledge, voice and calling settings must be complete first. Publishing does not start any call.
+
+        `POST /api/v1/agents/{agent_id}/publish`
+
+        Args:
+            agent_id: Identifier of the agent to publish.
+        """
+    def unpublish(
+        self,
+        agent_id: str,
+    ) -> Agent:
+        """Unpublish an agent
+
+        Takes a live agent back to draft: it accepts no new calls, calls in progress go on, and its configuration is kept.
+
+        `POST /api/v1/agents/{agent_id}/unpublish`
+
+        Args:
+            agent_id: Identifier of the agent to unpublish.
+        """
 
 @final
 class AgentsActionsResource:
     """The `agents.actions` operations."""
 
+    def list(
+        self,
+        agent_id: str,
+    ) -> builtins.list[Action]:
+        """List an agent's actions
+
+        Returns every action (webhook call, transfer, hold, ...) configured on the agent, in one unpaged list.
+
+        `GET /api/v1/agents/{agent_id}/actions`
+
+        Args:
+            agent_id: Identifier of the agent.
+        """
     def upsert(
         self,
         agent_id: str,
@@ -193,6 +534,21 @@ class AgentsActionsResource:
             transfer_to: E.164 number a transfer action forwards the call to. Must match `^\\+[1-9]\\d{1,14}$`.
             current_status: Whether the action is enabled. One of: active, inactive. Server default: active.
         """
+    def delete(
+        self,
+        agent_id: str,
+        action_id: str,
+    ) -> AgentAcknowledgement:
+        """Delete an action
+
+        Permanently removes one action from the agent.
+
+        `DELETE /api/v1/agents/{agent_id}/actions/{action_id}`
+
+        Args:
+            agent_id: Identifier of the agent.
+            action_id: Identifier of the action to remove.
+        """
 
 @final
 class HealthResource:
@@ -206,6 +562,1224 @@ class HealthResource:
         A lightweight request the docs suggest for testing that a token is accepted.
 
         `GET /api/v1/health`
+        """
+
+@final
+class AgentsTrainingsResource:
+    """The `agents.trainings` operations."""
+
+    def list(
+        self,
+        agent_id: str,
+    ) -> builtins.list[AgentTraining]:
+        """List an agent's trainings
+
+        Returns every training entry (a subject with its instructions) of the agent, in one unpaged list.
+
+        `GET /api/v1/agents/{agent_id}/trainings`
+
+        Args:
+            agent_id: Identifier of the agent.
+        """
+    def create(
+        self,
+        agent_id: str,
+        *,
+        subject: str,
+        instructions: str,
+        node_id: str | None = None,
+        current_status: Literal["active", "inactive"] | None = None,
+    ) -> AgentTraining:
+        """Create or update a training
+
+        Adds a training entry (a subject with instructions) to the agent, or updates one; the docs call this "Create/Update Training".
+
+        `POST /api/v1/agents/{agent_id}/trainings`
+
+        Args:
+            agent_id: Identifier of the agent.
+            subject: Topic of the training. At most 255 characters.
+            instructions: What the agent should learn or do.
+            node_id: Workflow node the training belongs to.
+            current_status: Whether a training entry is in use. One of: active, inactive. Server default: active.
+        """
+    def delete(
+        self,
+        agent_id: str,
+        training_id: str,
+    ) -> AgentAcknowledgement:
+        """Delete a training
+
+        Permanently removes one training entry; the agent goes back to draft.
+
+        `DELETE /api/v1/agents/{agent_id}/trainings/{training_id}`
+
+        Args:
+            agent_id: Identifier of the agent.
+            training_id: Identifier of the training to remove.
+        """
+
+@final
+class AgentsWebhooksResource:
+    """The `agents.webhooks` operations."""
+
+    def list(
+        self,
+        agent_id: str,
+    ) -> AgentWebhookList:
+        """List agent webhooks
+
+        Returns every webhook configured on a voice agent, together with the catalogue of event names a webhook may subscribe to. The list is not paged.
+
+        `GET /api/v1/agents/{agent_id}/webhooks`
+
+        Args:
+            agent_id: Identifier (UUID) of the voice agent.
+        """
+    def create(
+        self,
+        agent_id: str,
+        *,
+        name: str,
+        webhook_url: str,
+        events: Sequence[str],
+        webhook_secret: str | None = None,
+        timeout: int | None = None,
+        max_retries: int | None = None,
+        enabled: bool | None = None,
+        http_method: Literal["POST", "PUT", "PATCH"] | None = None,
+        authorization_scheme: Literal["none", "bearer", "basic", "api_key", "custom"] | None = None,
+        custom_headers: Sequence[WebhookCustomHeader | Mapping[str, Any]] | None = None,
+    ) -> AgentWebhook:
+        """Create an agent webhook
+
+        Registers a URL that will receive the chosen call events of a voice agent, with its delivery settings (timeout, retries, HTTP method, authentication, signing secret).
+
+        `POST /api/v1/agents/{agent_id}/webhooks`
+
+        Args:
+            agent_id: Identifier (UUID) of the voice agent.
+            name: Name of the webhook. At most 255 characters.
+            webhook_url: URL the events are delivered to. At most 500 characters. An absolute URL.
+            events: Event names to subscribe to, taken from available_events of the list operation.
+            webhook_secret: Secret used to sign each delivery with HMAC-SHA256; when set, deliveries carry a signature header. At most 255 characters.
+            timeout: Seconds to wait for the receiver to answer. From 5 to 120. Server default: 30.
+            max_retries: How many times a failed delivery is tried again. From 0 to 10. Server default: 3.
+            enabled: Whether deliveries are sent. Server default: true.
+            http_method: HTTP method of each delivery. One of: POST, PUT, PATCH. Server default: POST.
+            authorization_scheme: How deliveries authenticate to the receiver. One of: none, bearer, basic, api_key, custom. Server default: none.
+            custom_headers: Extra HTTP headers sent with each delivery.
+        """
+    def retrieve(
+        self,
+        agent_id: str,
+        webhook_id: str,
+    ) -> AgentWebhook:
+        """Get an agent webhook
+
+        Returns one webhook configuration of a voice agent.
+
+        `GET /api/v1/agents/{agent_id}/webhooks/{webhook_id}`
+
+        Args:
+            agent_id: Identifier (UUID) of the voice agent.
+            webhook_id: Identifier (UUID) of the webhook.
+        """
+    def update(
+        self,
+        agent_id: str,
+        webhook_id: str,
+        *,
+        name: str | None = None,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        events: Sequence[str] | None = None,
+        timeout: int | None = None,
+        max_retries: int | None = None,
+        enabled: bool | None = None,
+        http_method: Literal["POST", "PUT", "PATCH"] | None = None,
+        authorization_scheme: Literal["none", "bearer", "basic", "api_key", "custom"] | None = None,
+        custom_headers: Sequence[WebhookCustomHeader | Mapping[str, Any]] | None = None,
+    ) -> AgentWebhook:
+        """Update an agent webhook
+
+        Changes only the fields sent in the body; the others keep their values. The change takes effect at once, since it clears the agent's cache.
+
+        `PUT /api/v1/agents/{agent_id}/webhooks/{webhook_id}`
+
+        Args:
+            agent_id: Identifier (UUID) of the voice agent.
+            webhook_id: Identifier (UUID) of the webhook.
+            name: Name of the webhook. At most 255 characters.
+            webhook_url: URL the events are delivered to. At most 500 characters. An absolute URL.
+            webhook_secret: Secret used to sign each delivery with HMAC-SHA256. At most 255 characters.
+            events: Event names to subscribe to (the whole new list), taken from available_events of the list operation.
+            timeout: Seconds to wait for the receiver to answer. From 5 to 120.
+            max_retries: How many times a failed delivery is tried again. From 0 to 10.
+            enabled: Whether deliveries are sent.
+            http_method: HTTP method used to deliver webhook events (agent and campaign webhooks). One of: POST, PUT, PATCH.
+            authorization_scheme: How webhook deliveries authenticate to the receiver (agent and campaign webhooks). One of: none, bearer, basic, api_key, custom.
+            custom_headers: Extra HTTP headers sent with each delivery.
+        """
+    def toggle(
+        self,
+        agent_id: str,
+        webhook_id: str,
+    ) -> AgentWebhook:
+        """Enable or disable an agent webhook
+
+        Switches a webhook between enabled and disabled while keeping its configuration, and returns the webhook in its new state.
+
+        `PATCH /api/v1/agents/{agent_id}/webhooks/{webhook_id}/toggle`
+
+        Args:
+            agent_id: Identifier (UUID) of the voice agent.
+            webhook_id: Identifier (UUID) of the webhook.
+        """
+    def test(
+        self,
+        agent_id: str,
+        webhook_id: str,
+    ) -> AgentWebhookTestResult:
+        """Send a test event to an agent webhook
+
+        Delivers a synthetic webhook.test payload to the webhook's URL, using its timeout and retry settings, and reports the status code and response time of the receiver.
+
+        `POST /api/v1/agents/{agent_id}/webhooks/{webhook_id}/test`
+
+        Args:
+            agent_id: Identifier (UUID) of the voice agent.
+            webhook_id: Identifier (UUID) of the webhook.
+        """
+    def list_logs(
+        self,
+        agent_id: str,
+        webhook_id: str,
+        *,
+        per_page: int | None = None,
+        page: int | None = None,
+    ) -> ListAgentWebhookLogsPage:
+        """List agent webhook delivery logs
+
+        Returns the delivery attempts of one webhook one page at a time, each with the payload sent, the receiver's answer, the HTTP status and the timing, for debugging.
+
+        `GET /api/v1/agents/{agent_id}/webhooks/{webhook_id}/logs`
+
+        Args:
+            agent_id: Identifier (UUID) of the voice agent.
+            webhook_id: Identifier (UUID) of the webhook.
+            per_page: Page size. From 1 to 100. Server default: 25.
+            page: Page number, starting at 1. Server default: 1.
+        """
+
+@final
+class CallbackAgentsResource:
+    """The `callback_agents` operations."""
+
+    def list(
+        self,
+    ) -> builtins.list[CallbackAgent]:
+        """List callback agents
+
+        Returns the environment's inbound agents that answer return calls from contacts earlier called by outbound agents, each with its source agents. The list is not paged.
+
+        `GET /api/v1/callback-agents`
+        """
+    def retrieve(
+        self,
+        agent_id: str,
+    ) -> CallbackAgentDetails:
+        """Get a callback agent
+
+        Returns one callback agent with the outbound agents whose contacts it answers and its callback counters.
+
+        `GET /api/v1/callback-agents/{agent_id}`
+
+        Args:
+            agent_id: Identifier (UUID) of the callback agent.
+        """
+    def update(
+        self,
+        agent_id: str,
+        *,
+        source_agent_ids: Sequence[str],
+    ) -> CallbackAgent:
+        """Replace a callback agent's source agents
+
+        Sets the full list of outbound agents a callback agent serves; the list sent replaces the old one. To drop the role altogether, use the delete operation.
+
+        `PUT /api/v1/agents/{agent_id}/callback`
+
+        Args:
+            agent_id: Identifier (UUID) of the callback agent.
+            source_agent_ids: Identifiers (UUIDs) of the outbound agents whose contacts the callback agent answers; at least one.
+        """
+    def create(
+        self,
+        agent_id: str,
+        *,
+        source_agent_ids: Sequence[str],
+    ) -> CallbackAgent:
+        """Make an agent a callback agent
+
+        Gives an inbound agent the callback role for one or more outbound agents: when a contact one of them called rings back on a number this agent owns, this agent takes the call.
+
+        `POST /api/v1/agents/{agent_id}/callback`
+
+        Args:
+            agent_id: Identifier (UUID) of the inbound agent that will take return calls.
+            source_agent_ids: Identifiers (UUIDs) of the outbound agents whose contacts the callback agent answers; at least one.
+        """
+    def delete(
+        self,
+        agent_id: str,
+    ) -> CallbackAgentRemovedResponse:
+        """Remove an agent's callback role
+
+        Takes the callback role away from an agent. Its other settings stay as they are, and inbound calls to its numbers go back to the numbers' default routing.
+
+        `DELETE /api/v1/agents/{agent_id}/callback`
+
+        Args:
+            agent_id: Identifier (UUID) of the callback agent.
+        """
+
+@final
+class AgentsCallsResource:
+    """The `agents.calls` operations."""
+
+    def list(
+        self,
+        agent_id: str,
+        *,
+        status: Literal["initiated", "ringing", "answered", "completed", "failed", "busy", "no-answer"] | None = None,
+        direction: Literal["inbound", "outbound"] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        search: str | None = None,
+        per_page: int | None = None,
+        page: int | None = None,
+    ) -> ListAgentCallsPage:
+        """List an agent's calls
+
+        Returns the calls handled by one voice agent, one page at a time, with the same status, direction, date and text filters as the environment-wide call list.
+
+        `GET /api/v1/agents/{agent_id}/calls`
+
+        Args:
+            agent_id: Identifier of the voice agent whose calls are listed.
+            status: Only calls in this state. One of: initiated, ringing, answered, completed, failed, busy, no-answer.
+            direction: Only inbound or only outbound calls. One of: inbound, outbound.
+            date_from: Earliest call date to include (YYYY-MM-DD). A date, YYYY-MM-DD.
+            date_to: Latest call date to include (YYYY-MM-DD). A date, YYYY-MM-DD.
+            search: Text matched against phone numbers and call SIDs.
+            per_page: Page size. From 1 to 100. Server default: 20.
+            page: Page number, starting at 1. At least 1. Server default: 1.
+        """
+
+@final
+class CampaignsResource:
+    """The `campaigns` operations."""
+
+    @property
+    def calls(self) -> CampaignsCallsResource: ...
+    @property
+    def webhooks(self) -> CampaignsWebhooksResource: ...
+    @property
+    def sftp(self) -> CampaignsSftpResource: ...
+    def list(
+        self,
+        *,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        search: str | None = None,
+        per_page: int | None = None,
+        page: int | None = None,
+    ) -> ListCampaignsPage:
+        """List campaigns
+
+        Returns the environment's campaigns one page at a time, each with live call statistics, optionally narrowed by date range or a text search.
+
+        `GET /api/v1/campaigns`
+
+        Args:
+            date_from: Earliest campaign date to include (YYYY-MM-DD). A date, YYYY-MM-DD.
+            date_to: Latest campaign date to include (YYYY-MM-DD). A date, YYYY-MM-DD.
+            search: Text matched against campaign names and descriptions.
+            per_page: Page size. From 1 to 100. Server default: 20.
+            page: Page number, starting at 1. At least 1. Server default: 1.
+        """
+    def create(
+        self,
+        *,
+        name: str,
+        campaign_type: Literal["sales", "follow_up", "reminder", "custom"],
+        agent_id: str,
+        start_date: str,
+        days_of_week: Sequence[int],
+        call_time_ranges: Sequence[CampaignCallTimeRange | Mapping[str, Any]],
+        description: str | None = None,
+        end_date: str | None = None,
+        timezone: str | None = None,
+        initial_call_delay: int | None = None,
+        max_retries: int | None = None,
+        retry_cooldown_hours: int | None = None,
+        enable_post_completion_cooldown: bool | None = None,
+        post_completion_cooldown_hours: int | None = None,
+    ) -> Campaign:
+        """Create a campaign
+
+        Sets up an outbound calling campaign: its agent, calling days and hours, retry and cooldown policy. A new campaign stays in draft until it is activated through the status endpoint.
+
+        `POST /api/v1/campaigns`
+
+        Args:
+            name: Name of the campaign. At most 255 characters.
+            campaign_type: Category of a campaign. One of: sales, follow_up, reminder, custom.
+            agent_id: Agent that places the campaign's calls; it must exist in the environment.
+            start_date: First day the campaign may place calls. A date, YYYY-MM-DD.
+            days_of_week: Weekdays on which calls may be placed (1 is Monday, 7 is Sunday).
+            call_time_ranges: Daily windows in which calls may be placed.
+            description: Free text about the campaign.
+            end_date: Last day of the campaign; it must be after start_date. A date, YYYY-MM-DD.
+            timezone: IANA time zone of the call windows, such as America/New_York. At most 50 characters.
+            initial_call_delay: Seconds to wait before the first attempt. Server default: 0.
+            max_retries: Most retry attempts per contact. From 0 to 10. Server default: 3.
+            retry_cooldown_hours: Hours between two attempts on the same contact. From 1 to 168. Server default: 24.
+            enable_post_completion_cooldown: Whether contacts rest for a while after the campaign ends, so another campaign does not call them at once.
+            post_completion_cooldown_hours: Length of that rest after completion, in hours. From 1 to 168. Server default: 168.
+        """
+    def retrieve(
+        self,
+        campaign_id: str,
+    ) -> Campaign:
+        """Get a campaign
+
+        Returns one campaign with its cooldown and do-not-call settings, its calls, the contact files uploaded to it and aggregate call statistics.
+
+        `GET /api/v1/campaigns/{campaign_id}`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+        """
+    def update(
+        self,
+        campaign_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        campaign_type: Literal["sales", "follow_up", "reminder", "custom"] | None = None,
+        agent_id: str | None = None,
+        start_date: str | None = None,
+        end_date: str | None = None,
+        days_of_week: Sequence[int] | None = None,
+        call_time_ranges: Sequence[CampaignCallTimeRange | Mapping[str, Any]] | None = None,
+        timezone: str | None = None,
+    ) -> Campaign:
+        """Update a campaign
+
+        Changes some settings of a campaign; only the fields sent are changed. The status is changed through its own endpoint.
+
+        `PUT /api/v1/campaigns/{campaign_id}`
+
+        Args:
+            campaign_id: Identifier of the campaign to change.
+            name: Name of the campaign. At most 255 characters.
+            description: Free text about the campaign.
+            campaign_type: Category of a campaign. One of: sales, follow_up, reminder, custom.
+            agent_id: Agent that places the campaign's calls.
+            start_date: First day the campaign may place calls. A date, YYYY-MM-DD.
+            end_date: Last day of the campaign, after start_date; null removes it. A date, YYYY-MM-DD.
+            days_of_week: Weekdays on which calls may be placed (1 is Monday, 7 is Sunday).
+            call_time_ranges: Daily windows in which calls may be placed.
+            timezone: IANA time zone of the call windows. At most 50 characters.
+        """
+    def update_status(
+        self,
+        campaign_id: str,
+        *,
+        status: Literal["draft", "active", "paused", "completed", "cancelled"],
+    ) -> Campaign:
+        """Change a campaign's status
+
+        Moves a campaign through its lifecycle. A draft can be activated or cancelled; an active campaign can be paused, completed or cancelled; a paused one can be resumed, completed or cancelled. Completed and cancelled are final.
+
+        `PATCH /api/v1/campaigns/{campaign_id}/status`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+            status: Where a campaign is in its lifecycle. One of: draft, active, paused, completed, cancelled.
+        """
+
+@final
+class CampaignsCallsResource:
+    """The `campaigns.calls` operations."""
+
+    def create(
+        self,
+        campaign_id: str,
+        *,
+        to: str,
+        payload: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        is_testing: bool | None = None,
+        allow_duplicates: bool | None = None,
+    ) -> CampaignCallCreateResponse:
+        """Queue a campaign call
+
+        Queues one call inside a campaign. The call runs with the campaign's agent and follows its schedule, retry policy and do-not-call rules.
+
+        `POST /api/v1/campaigns/{campaign_id}/call`
+
+        Args:
+            campaign_id: Identifier of the campaign the call belongs to.
+            to: Number to dial, in E.164 format. Must match `^\\+[1-9]\\d{1,14}$`.
+            payload: Values for the placeholders in the campaign agent's prompt.
+            context: Your own data for this call; it is not used in the conversation but is echoed in every webhook event about the call.
+            is_testing: Marks a test call, which costs no credits and is left out of analytics. Server default: false.
+            allow_duplicates: Queue the call even if the number already has an active or queued call in this campaign; when false such a request is refused with 409. Server default: false.
+        """
+
+@final
+class CampaignsWebhooksResource:
+    """The `campaigns.webhooks` operations."""
+
+    def create(
+        self,
+        campaign_id: str,
+        *,
+        name: str,
+        webhook_url: str,
+        events: Sequence[str],
+        webhook_secret: str | None = None,
+        timeout: int | None = None,
+        max_retries: int | None = None,
+        enabled: bool | None = None,
+        http_method: Literal["POST", "PUT", "PATCH"] | None = None,
+        authorization_scheme: Literal["none", "bearer", "basic", "api_key", "custom"] | None = None,
+        custom_headers: Sequence[CampaignWebhookHeader | Mapping[str, Any]] | None = None,
+        include_call_events: bool | None = None,
+    ) -> CampaignWebhook:
+        """Create a campaign webhook
+
+        Registers a URL that is notified of the campaign's lifecycle events and, optionally, of events about each of its calls.
+
+        `POST /api/v1/campaigns/{campaign_id}/webhooks`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+            name: Name of the webhook. At most 255 characters.
+            webhook_url: URL the events are delivered to. At most 500 characters. An absolute URL.
+            events: Events to deliver. The full list of campaign event names is not documented; the examples use campaign.started, campaign.completed, campaign_call.completed and campaign_call.failed.
+            webhook_secret: Secret used to sign each delivery with HMAC-SHA256. At most 255 characters.
+            timeout: Seconds to wait for the receiver to answer. From 5 to 120. Server default: 30.
+            max_retries: Retry attempts after a failed delivery. From 0 to 10. Server default: 3.
+            enabled: Whether deliveries are sent. Server default: true.
+            http_method: HTTP method of each delivery. One of: POST, PUT, PATCH. Server default: POST.
+            authorization_scheme: How deliveries authenticate to the receiver. One of: none, bearer, basic, api_key, custom. Server default: none.
+            custom_headers: Extra HTTP headers sent with each delivery.
+            include_call_events: Also deliver events about each call of the campaign, besides campaign events.
+        """
+    def retrieve(
+        self,
+        campaign_id: str,
+        webhook_id: str,
+    ) -> CampaignWebhook:
+        """Get a campaign webhook
+
+        Returns the configuration of one campaign webhook.
+
+        `GET /api/v1/campaigns/{campaign_id}/webhooks/{webhook_id}`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+            webhook_id: Identifier of the webhook.
+        """
+    def update(
+        self,
+        campaign_id: str,
+        webhook_id: str,
+        *,
+        name: str | None = None,
+        webhook_url: str | None = None,
+        events: Sequence[str] | None = None,
+        webhook_secret: str | None = None,
+        timeout: int | None = None,
+        max_retries: int | None = None,
+        enabled: bool | None = None,
+        http_method: Literal["POST", "PUT", "PATCH"] | None = None,
+        authorization_scheme: Literal["none", "bearer", "basic", "api_key", "custom"] | None = None,
+        custom_headers: Sequence[CampaignWebhookHeader | Mapping[str, Any]] | None = None,
+        include_call_events: bool | None = None,
+    ) -> CampaignWebhook:
+        """Update a campaign webhook
+
+        Changes some settings of a campaign webhook; only the fields sent are changed and they mean the same as on creation.
+
+        `PUT /api/v1/campaigns/{campaign_id}/webhooks/{webhook_id}`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+            webhook_id: Identifier of the webhook to change.
+            name: Name of the webhook. At most 255 characters.
+            webhook_url: URL the events are delivered to. At most 500 characters. An absolute URL.
+            events: Events to deliver.
+            webhook_secret: Secret used to sign each delivery with HMAC-SHA256. At most 255 characters.
+            timeout: Seconds to wait for the receiver to answer. From 5 to 120.
+            max_retries: Retry attempts after a failed delivery. From 0 to 10.
+            enabled: Whether deliveries are sent.
+            http_method: HTTP method of each delivery. One of: POST, PUT, PATCH.
+            authorization_scheme: How deliveries authenticate to the receiver. One of: none, bearer, basic, api_key, custom.
+            custom_headers: Extra HTTP headers sent with each delivery.
+            include_call_events: Also deliver events about each call of the campaign.
+        """
+    def toggle(
+        self,
+        campaign_id: str,
+        webhook_id: str,
+    ) -> CampaignWebhook:
+        """Turn a campaign webhook on or off
+
+        Flips a campaign webhook between enabled and disabled; its configuration is kept either way.
+
+        `PATCH /api/v1/campaigns/{campaign_id}/webhooks/{webhook_id}/toggle`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+            webhook_id: Identifier of the webhook to switch.
+        """
+    def test(
+        self,
+        campaign_id: str,
+        webhook_id: str,
+    ) -> CampaignWebhookTestResponse:
+        """Send a test event to a campaign webhook
+
+        Delivers a made-up event matching the webhook's subscriptions, to check that the receiving end is set up correctly.
+
+        `POST /api/v1/campaigns/{campaign_id}/webhooks/{webhook_id}/test`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+            webhook_id: Identifier of the webhook to test.
+        """
+    def list_logs(
+        self,
+        campaign_id: str,
+        webhook_id: str,
+        *,
+        per_page: int | None = None,
+        page: int | None = None,
+    ) -> ListCampaignWebhookLogsPage:
+        """List a campaign webhook's delivery log
+
+        Returns the delivery attempts of one campaign webhook, one page at a time, for debugging.
+
+        `GET /api/v1/campaigns/{campaign_id}/webhooks/{webhook_id}/logs`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+            webhook_id: Identifier of the webhook.
+            per_page: Page size. From 1 to 100. Server default: 25.
+            page: Page number, starting at 1. At least 1. Server default: 1.
+        """
+
+@final
+class CampaignsSftpResource:
+    """The `campaigns.sftp` operations."""
+
+    def retrieve(
+        self,
+        campaign_id: str,
+    ) -> CampaignSftpConfig:
+        """Get a campaign's SFTP settings
+
+        Returns the SFTP configuration of a campaign and the outcome of its latest connection test. Passwords and private keys are never returned.
+
+        `GET /api/v1/campaigns/{campaign_id}/sftp`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+        """
+    def update(
+        self,
+        campaign_id: str,
+        *,
+        host: str | None = None,
+        port: int | None = None,
+        username: str | None = None,
+        auth_type: Literal["password", "private_key"] | None = None,
+        password: str | None = None,
+        private_key: str | None = None,
+        private_key_passphrase: str | None = None,
+        import_path: str | None = None,
+        export_path: str | None = None,
+        import_schedule: Literal["manual", "hourly", "daily"] | None = None,
+        is_enabled: bool | None = None,
+    ) -> CampaignSftpConfig:
+        """Update a campaign's SFTP settings
+
+        Changes SFTP settings or switches the integration on or off. Switching it on needs a successful connection test on record.
+
+        `PUT /api/v1/campaigns/{campaign_id}/sftp`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+            host: Server host name.
+            port: Server port. From 1 to 65535.
+            username: Login name.
+            auth_type: How the platform logs in to the SFTP server. One of: password, private_key.
+            password: Login password (for auth_type password).
+            private_key: PEM private key (for auth_type private_key).
+            private_key_passphrase: Passphrase of the private key, if it has one.
+            import_path: Folder contact files are imported from.
+            export_path: Folder call results are written to.
+            import_schedule: How often new files are imported. One of: manual, hourly, daily.
+            is_enabled: Switches the integration on or off; switching it on needs a successful connection test on record.
+        """
+    def create(
+        self,
+        campaign_id: str,
+        *,
+        host: str,
+        username: str,
+        auth_type: Literal["password", "private_key"],
+        port: int | None = None,
+        password: str | None = None,
+        private_key: str | None = None,
+        private_key_passphrase: str | None = None,
+        import_path: str | None = None,
+        export_path: str | None = None,
+        import_schedule: Literal["manual", "hourly", "daily"] | None = None,
+    ) -> CampaignSftpConfig:
+        """Set up SFTP for a campaign
+
+        Stores the SFTP server a campaign imports contact lists from and exports call results to. The integration starts disabled.
+
+        `POST /api/v1/campaigns/{campaign_id}/sftp`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+            host: Server host name.
+            username: Login name.
+            auth_type: How the platform logs in to the SFTP server. One of: password, private_key.
+            port: Server port. From 1 to 65535. Server default: 22.
+            password: Login password (for auth_type password).
+            private_key: PEM private key (for auth_type private_key).
+            private_key_passphrase: Passphrase of the private key, if it has one.
+            import_path: Folder contact files are imported from, such as /inbox.
+            export_path: Folder call results are written to, such as /outbox.
+            import_schedule: How often new files are imported. One of: manual, hourly, daily. Server default: manual.
+        """
+    def test_connection(
+        self,
+        campaign_id: str,
+    ) -> CampaignSftpTestResponse:
+        """Test a campaign's SFTP connection
+
+        Connects to the campaign's SFTP server, checks the import and export folders and records the outcome on the configuration (last_test_at, last_test_success).
+
+        `POST /api/v1/campaigns/{campaign_id}/sftp/test-connection`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+        """
+    def trigger_import(
+        self,
+        campaign_id: str,
+    ) -> CampaignSftpImport:
+        """Start an SFTP import now
+
+        Queues an immediate import run: new files in the import folder are fetched and their contacts queued for the campaign.
+
+        `POST /api/v1/campaigns/{campaign_id}/sftp/trigger-import`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+        """
+
+@final
+class VoiceTemplatesResource:
+    """The `voice_templates` operations."""
+
+    def list(
+        self,
+    ) -> builtins.list[VoiceTemplateGroup]:
+        """List voice templates
+
+        Returns the voice templates an agent can use, grouped by display name; each variant has its own language, gender, quality tier and cost.
+
+        `GET /api/v1/voice-templates`
+        """
+    def generate_demo(
+        self,
+        voice_template_id: str,
+    ) -> VoiceTemplateDemo:
+        """Generate a voice demo
+
+        Renders a short audio sample of a voice template and returns a temporary, signed link to the MP3 file.
+
+        `GET /api/v1/voice-templates/{voice_template_id}/demo`
+
+        Args:
+            voice_template_id: Identifier of the voice template to sample.
+        """
+
+@final
+class PhoneNumbersResource:
+    """The `phone_numbers` operations."""
+
+    def list(
+        self,
+        *,
+        type: Literal["voice", "sms", "whatsapp", "mms", "fax"] | None = None,
+        has_voice: bool | None = None,
+        has_whatsapp: bool | None = None,
+        search: str | None = None,
+    ) -> builtins.list[PhoneNumber]:
+        """List phone numbers
+
+        Returns the phone numbers of the token's environment with their capabilities, price, renewal data and status, optionally narrowed by type, capability or a text search. The docs show no pagination for this list.
+
+        `GET /api/v1/phone-numbers`
+
+        Args:
+            type: Only numbers of this type. One of: voice, sms, whatsapp, mms, fax.
+            has_voice: Only numbers that can (true) or cannot (false) carry voice calls.
+            has_whatsapp: Only numbers with (true) or without (false) WhatsApp.
+            search: Text matched against the phone number or its id.
+        """
+
+@final
+class SipTrunksResource:
+    """The `sip_trunks` operations."""
+
+    @property
+    def dids(self) -> SipTrunksDidsResource: ...
+    def create(
+        self,
+        *,
+        name: str,
+        provider_name: str,
+        domain: str,
+        username: str,
+        password: str,
+        port: int | None = None,
+        transport: Literal["udp", "tcp", "tls"] | None = None,
+        outbound_proxy: str | None = None,
+        auth_realm: str | None = None,
+        is_active: bool | None = None,
+    ) -> SipTrunk:
+        """Create a SIP trunk
+
+        Registers a SIP trunk of your own carrier. A new trunk is unverified and must pass verification before it can be activated. Only on plans that allow custom SIP trunks.
+
+        `POST /api/v1/sip-trunks`
+
+        Args:
+            name: Name of the trunk. At most 255 characters.
+            provider_name: Name of the carrier.
+            domain: SIP domain of the carrier, such as sip.carrier-x.com.
+            username: SIP username.
+            password: SIP password; stored encrypted and never returned.
+            port: SIP port. Without it the transport's usual port is used: 5060 for udp and tcp, 5061 for tls. From 1 to 65535.
+            transport: Transport protocol of the trunk. One of: udp, tcp, tls. Server default: tls.
+            outbound_proxy: Outbound proxy to send SIP traffic through.
+            auth_realm: Authentication realm, when the carrier needs one.
+            is_active: Whether the trunk is in use; it can be activated only once verified. Server default: false.
+        """
+    def retrieve(
+        self,
+        trunk_id: str,
+    ) -> SipTrunk:
+        """Get a SIP trunk
+
+        Returns one trunk's configuration and status. The password is never returned.
+
+        `GET /api/v1/sip-trunks/{trunk_id}`
+
+        Args:
+            trunk_id: Identifier of the SIP trunk.
+        """
+    def update(
+        self,
+        trunk_id: str,
+        *,
+        name: str | None = None,
+        provider_name: str | None = None,
+        domain: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        port: int | None = None,
+        transport: Literal["udp", "tcp", "tls"] | None = None,
+        outbound_proxy: str | None = None,
+        auth_realm: str | None = None,
+        is_active: bool | None = None,
+    ) -> SipTrunk:
+        """Update a SIP trunk
+
+        Changes only the fields sent. Changing the domain, the transport or the credentials marks the trunk unverified again, so it must be re-verified.
+
+        `PUT /api/v1/sip-trunks/{trunk_id}`
+
+        Args:
+            trunk_id: Identifier of the SIP trunk.
+            name: Name of the trunk. At most 255 characters.
+            provider_name: Name of the carrier.
+            domain: SIP domain of the carrier.
+            username: SIP username.
+            password: SIP password; stored encrypted and never returned.
+            port: SIP port. From 1 to 65535.
+            transport: Transport protocol of a SIP trunk. One of: udp, tcp, tls.
+            outbound_proxy: Outbound proxy to send SIP traffic through.
+            auth_realm: Authentication realm, when the carrier needs one.
+            is_active: Whether the trunk is in use; it can be activated only once verified.
+        """
+    def delete(
+        self,
+        trunk_id: str,
+    ) -> SipTrunkDeleteResponse:
+        """Delete a SIP trunk
+
+        Removes a trunk. It must have no active calls and no DIDs attached.
+
+        `DELETE /api/v1/sip-trunks/{trunk_id}`
+
+        Args:
+            trunk_id: Identifier of the SIP trunk.
+        """
+    def verify(
+        self,
+        trunk_id: str,
+    ) -> SipTrunkVerification:
+        """Verify a SIP trunk
+
+        Tries to register with the carrier using the stored credentials and records whether it worked. A trunk must pass this before it can be activated.
+
+        `POST /api/v1/sip-trunks/{trunk_id}/verify`
+
+        Args:
+            trunk_id: Identifier of the SIP trunk.
+        """
+    def health(
+        self,
+        trunk_id: str,
+    ) -> SipTrunkHealth:
+        """Check a SIP trunk's health
+
+        Runs a quick live probe of the trunk without changing its verification state. Results are cached briefly, so polling often is fine.
+
+        `GET /api/v1/sip-trunks/{trunk_id}/health`
+
+        Args:
+            trunk_id: Identifier of the SIP trunk.
+        """
+
+@final
+class SipTrunksDidsResource:
+    """The `sip_trunks.dids` operations."""
+
+    def list(
+        self,
+        trunk_id: str,
+    ) -> builtins.list[SipDid]:
+        """List a trunk's DIDs
+
+        Returns the phone numbers (DIDs) routed through a trunk. The docs show no pagination for this list.
+
+        `GET /api/v1/sip-trunks/{trunk_id}/dids`
+
+        Args:
+            trunk_id: Identifier of the SIP trunk.
+        """
+    def create(
+        self,
+        trunk_id: str,
+        *,
+        country_code: str,
+        number: str,
+    ) -> SipDid:
+        """Add a DID to a trunk
+
+        Registers a phone number (DID) on a trunk; it can then be assigned to agents.
+
+        `POST /api/v1/sip-trunks/{trunk_id}/dids`
+
+        Args:
+            trunk_id: Identifier of the SIP trunk.
+            country_code: ISO 3166-1 alpha-2 country code of the number, such as US, BR or GB. Must match `^[A-Z]{2}$`.
+            number: The number in E.164 format, such as +15551234567. Must match `^\\+[1-9]\\d{1,14}$`.
+        """
+    def delete(
+        self,
+        trunk_id: str,
+        phone_number_id: str,
+    ) -> SipDidDeleteResponse:
+        """Remove a DID from a trunk
+
+        Removes a DID from the trunk and from the environment's pool of numbers. It must first be detached from every agent.
+
+        `DELETE /api/v1/sip-trunks/{trunk_id}/dids/{phone_number_id}`
+
+        Args:
+            trunk_id: Identifier of the SIP trunk.
+            phone_number_id: Identifier of the DID (its phone-number id).
+        """
+
+@final
+class CalendarsResource:
+    """The `calendars` operations."""
+
+    @property
+    def events(self) -> CalendarsEventsResource: ...
+    @property
+    def availability_rules(self) -> CalendarsAvailabilityRulesResource: ...
+    @property
+    def providers(self) -> CalendarsProvidersResource: ...
+    def create(
+        self,
+        *,
+        name: str,
+        owner_id: str,
+        timezone: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> Calendar:
+        """Create a calendar
+
+        Creates a calendar that belongs to a user.
+
+        `POST /api/v1/calendars`
+
+        Args:
+            name: Name of the calendar. At most 255 characters.
+            owner_id: UUID of the user who owns the calendar.
+            timezone: IANA time zone, such as America/New_York; the environment's time zone when left out.
+            metadata: Any extra data to keep with the calendar.
+        """
+    def query_availability(
+        self,
+        calendar_id: str,
+        *,
+        from_: str,
+        to: str,
+        duration_minutes: int | None = None,
+    ) -> builtins.list[AvailabilitySlot]:
+        """Query free slots
+
+        Works out the free slots of a given length in a time range: the recurring rules, less the exception dates, less the existing events. Meant for scheduling agents that offer times to callers.
+
+        `GET /api/v1/calendars/{calendar_id}/availability`
+
+        Args:
+            calendar_id: Identifier of the calendar.
+            from_: Start of the range to search (ISO 8601).
+            to: End of the range to search (ISO 8601).
+            duration_minutes: Length of each slot, in minutes. Server default: 30.
+        """
+    def sync_status(
+        self,
+    ) -> builtins.list[CalendarSyncStatus]:
+        """Get calendar sync status
+
+        Reports the sync state of every calendar in the environment that has a provider connection.
+
+        `GET /api/v1/calendars/sync-status`
+        """
+
+@final
+class CalendarsEventsResource:
+    """The `calendars.events` operations."""
+
+    def list_batch(
+        self,
+        *,
+        calendar_ids: Sequence[str],
+        from_: str | None = None,
+        to: str | None = None,
+    ) -> builtins.list[CalendarEvent]:
+        """List events of several calendars
+
+        Returns the events of several calendars in one request, optionally limited to a time window.
+
+        `GET /api/v1/calendars/events`
+
+        Args:
+            calendar_ids: Calendars to read; the parameter is repeated once per calendar.
+            from_: Earliest start time to include (ISO 8601); bounds start_at.
+            to: Latest end time to include (ISO 8601); bounds end_at.
+        """
+    def list(
+        self,
+        calendar_id: str,
+        *,
+        from_: str | None = None,
+        to: str | None = None,
+        status: Literal["confirmed", "tentative", "cancelled"] | None = None,
+    ) -> builtins.list[CalendarEvent]:
+        """List a calendar's events
+
+        Returns the events of one calendar, optionally within a time window and of one status. The docs show no pagination for this list.
+
+        `GET /api/v1/calendars/{calendar_id}/events`
+
+        Args:
+            calendar_id: Identifier of the calendar.
+            from_: Earliest start time to include (ISO 8601); bounds start_at.
+            to: Latest end time to include (ISO 8601); bounds end_at.
+            status: Only events in this state. One of: confirmed, tentative, cancelled.
+        """
+    def create(
+        self,
+        calendar_id: str,
+        *,
+        title: str | None = None,
+        start_at: str | None = None,
+        end_at: str | None = None,
+        status: Literal["confirmed", "tentative", "cancelled"] | None = None,
+        type: str | None = None,
+        attendees: Sequence[CalendarEventAttendee | Mapping[str, Any]] | None = None,
+    ) -> CalendarEvent:
+        """Create a calendar event
+
+        Adds an event to a calendar.
+
+        `POST /api/v1/calendars/{calendar_id}/events`
+
+        Args:
+            calendar_id: Identifier of the calendar.
+            title: Title of the event.
+            start_at: When the event starts (ISO 8601). An RFC 3339 date-time.
+            end_at: When the event ends (ISO 8601); must be after start_at. An RFC 3339 date-time.
+            status: State of the event. One of: confirmed, tentative, cancelled. Server default: confirmed.
+            type: Free-form kind of event, such as meeting, block or appointment.
+            attendees: People invited to the event.
+        """
+    def update(
+        self,
+        calendar_id: str,
+        event_id: str,
+        *,
+        title: str | None = None,
+        start_at: str | None = None,
+        end_at: str | None = None,
+        status: Literal["confirmed", "tentative", "cancelled"] | None = None,
+        type: str | None = None,
+        attendees: Sequence[CalendarEventAttendee | Mapping[str, Any]] | None = None,
+    ) -> CalendarEvent:
+        """Update a calendar event
+
+        Changes only the fields sent, for example the status to cancel an event.
+
+        `PUT /api/v1/calendars/{calendar_id}/events/{event_id}`
+
+        Args:
+            calendar_id: Identifier of the calendar.
+            event_id: Identifier of the event.
+            title: Title of the event.
+            start_at: When the event starts (ISO 8601). An RFC 3339 date-time.
+            end_at: When the event ends (ISO 8601); must be after start_at. An RFC 3339 date-time.
+            status: State of a calendar event. One of: confirmed, tentative, cancelled.
+            type: Free-form kind of event, such as meeting, block or appointment.
+            attendees: People invited to the event.
+        """
+
+@final
+class CalendarsAvailabilityRulesResource:
+    """The `calendars.availability_rules` operations."""
+
+    def list(
+        self,
+        calendar_id: str,
+    ) -> builtins.list[AvailabilityRule]:
+        """List availability rules
+
+        Returns a calendar's weekly bookable windows and its single-date exceptions. The docs show no pagination for this list.
+
+        `GET /api/v1/calendars/{calendar_id}/availability-rules`
+
+        Args:
+            calendar_id: Identifier of the calendar.
+        """
+    def create(
+        self,
+        calendar_id: str,
+        *,
+        type: Literal["recurring", "exception"],
+        days_of_week: Sequence[int] | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        timezone: str | None = None,
+        date: str | None = None,
+        available: bool | None = None,
+    ) -> AvailabilityRule:
+        """Create an availability rule
+
+        Adds either a weekly recurring bookable window or an exception for one date.
+
+        `POST /api/v1/calendars/{calendar_id}/availability-rules`
+
+        Args:
+            calendar_id: Identifier of the calendar.
+            type: Kind of availability rule: a weekly recurring window or a single-date exception. One of: recurring, exception.
+            days_of_week: For recurring rules (required there), the weekdays, 1 = Monday to 7 = Sunday.
+            start_time: For recurring rules (required there), the opening time as HH:MM. Must match `^\\d{2}:\\d{2}$`.
+            end_time: For recurring rules (required there), the closing time as HH:MM. Must match `^\\d{2}:\\d{2}$`.
+            timezone: For recurring rules, an IANA time zone; the calendar's when left out.
+            date: For exceptions (required there), the date as YYYY-MM-DD. A date, YYYY-MM-DD.
+            available: For exceptions (required there), whether the date is bookable.
+        """
+
+@final
+class CalendarsProvidersResource:
+    """The `calendars.providers` operations."""
+
+    def create(
+        self,
+        calendar_id: str,
+        *,
+        provider: str,
+        redirect_uri: str,
+    ) -> CalendarProviderConnection:
+        """Connect a calendar provider
+
+        Starts linking the calendar to an external calendar provider; the answer holds the OAuth link the user must open to authorize it.
+
+        `POST /api/v1/calendars/{calendar_id}/providers`
+
+        Args:
+            calendar_id: Identifier of the calendar.
+            provider: Provider identifier, as set up in your environment's configuration.
+            redirect_uri: Where the provider sends the user back after authorizing. An absolute URL.
+        """
+    def sync(
+        self,
+        calendar_id: str,
+        provider_id: str,
+    ) -> CalendarProviderSync:
+        """Sync a calendar provider
+
+        Queues a new sync of one provider connection.
+
+        `POST /api/v1/calendars/{calendar_id}/providers/{provider_id}/sync`
+
+        Args:
+            calendar_id: Identifier of the calendar.
+            provider_id: Identifier of the provider connection (not the provider name).
+        """
+    def delete(
+        self,
+        calendar_id: str,
+        provider_id: str,
+    ) -> CalendarProviderDeleteResponse:
+        """Disconnect a calendar provider
+
+        Unlinks a provider. Events synced before stay in the calendar but get no further updates.
+
+        `DELETE /api/v1/calendars/{calendar_id}/providers/{provider_id}`
+
+        Args:
+            calendar_id: Identifier of the calendar.
+            provider_id: Identifier of the provider connection.
         """
 
 @final
@@ -286,6 +1860,445 @@ class ActionInput:
     @property
     def value(self) -> Any | None:
         """Fixed value of the parameter; any JSON value."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class Agent:
+    """A voice agent with its configuration, trainings, actions and phone numbers."""
+
+    @property
+    def id(self) -> str:
+        """Unique agent identifier."""
+    @property
+    def name(self) -> str:
+        """Internal name of the agent."""
+    @property
+    def label(self) -> str | None:
+        """Display name of the agent."""
+    @property
+    def description(self) -> str | None:
+        """What the agent is for."""
+    @property
+    def language(self) -> str | None:
+        """Language of the agent as a locale code such as en-US or pt-BR."""
+    @property
+    def voice(self) -> AgentVoice | None:
+        """The chosen voice and its tuning; null until a voice is set."""
+    @property
+    def initial_message(self) -> str | None:
+        """What the agent says first."""
+    @property
+    def interrupt_sensitivity(self) -> str | None:
+        """How readily the agent lets the caller interrupt it."""
+    @property
+    def conversation_speed(self) -> float | None:
+        """Speaking speed."""
+    @property
+    def initial_message_delay(self) -> int | None:
+        """Seconds the agent waits before its first message."""
+    @property
+    def ask_if_human_present_on_idle(self) -> bool | None:
+        """Whether the agent asks if someone is still there when the line goes quiet, instead of hanging up."""
+    @property
+    def direction(self) -> str | None:
+        """Whether the agent answers calls or places them."""
+    @property
+    def who_speaks_first(self) -> str | None:
+        """Who talks first once a call connects."""
+    @property
+    def current_status(self) -> str:
+        """Whether the agent is live."""
+    @property
+    def is_sandbox(self) -> bool | None:
+        """Whether the agent is a sandbox agent."""
+    @property
+    def is_ready_to_publish(self) -> bool | None:
+        """Whether knowledge, voice and calling are set so the agent can be published."""
+    @property
+    def created_at(self) -> str | None:
+        """When the agent was created."""
+    @property
+    def updated_at(self) -> str | None:
+        """When the agent was last changed."""
+    @property
+    def trainings(self) -> builtins.list[AgentTraining] | None:
+        """The agent's training entries."""
+    @property
+    def actions(self) -> builtins.list[Action] | None:
+        """The agent's actions (webhooks, transfers and so on)."""
+    @property
+    def phone_numbers(self) -> builtins.list[AgentPhoneNumber] | None:
+        """Phone numbers attached to the agent."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class AgentAcknowledgement:
+    """Answer confirming a deletion."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the request was handled."""
+    @property
+    def message(self) -> str:
+        """Confirmation text."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class AgentListMeta:
+    """Position of this page of agents within the whole result."""
+
+    @property
+    def current_page(self) -> int:
+        """Number of this page."""
+    @property
+    def per_page(self) -> int:
+        """Page size used."""
+    @property
+    def total(self) -> int:
+        """Count of matching agents over all pages."""
+    @property
+    def last_page(self) -> int:
+        """Number of the final page."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class AgentPhoneNumber:
+    """A phone number attached to an agent."""
+
+    @property
+    def id(self) -> str | None:
+        ...
+    @property
+    def number(self) -> str | None:
+        """The number in international format."""
+    @property
+    def country_code(self) -> str | None:
+        """Country of the number, such as US."""
+    @property
+    def formatted_number(self) -> str | None:
+        """The number formatted for display."""
+    @property
+    def international_number(self) -> str | None:
+        """The number in spaced international notation."""
+    @property
+    def current_status(self) -> str | None:
+        """State of the number, such as active."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class AgentTraining:
+    """One training entry of an agent (a subject with instructions)."""
+
+    @property
+    def id(self) -> str:
+        ...
+    @property
+    def subject(self) -> str:
+        """Topic of the training."""
+    @property
+    def instructions(self) -> str:
+        """What the agent should learn or do."""
+    @property
+    def current_status(self) -> str | None:
+        """Whether a training entry is in use."""
+    @property
+    def created_at(self) -> str | None:
+        ...
+    @property
+    def updated_at(self) -> str | None:
+        ...
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class AgentVoice:
+    """The chosen voice and its tuning; null until a voice is set."""
+
+    @property
+    def id(self) -> str | None:
+        ...
+    @property
+    def name(self) -> str | None:
+        ...
+    @property
+    def label(self) -> str | None:
+        ...
+    @property
+    def stability(self) -> float | None:
+        """Voice stability setting."""
+    @property
+    def similarity_boost(self) -> float | None:
+        """Fidelity to the original voice (sent as similarity when updating the voice)."""
+    @property
+    def ambient_background(self) -> str | None:
+        """Background ambience, such as office."""
+    @property
+    def template(self) -> AgentVoiceTemplate | None:
+        """The voice template the voice is based on."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class AgentVoiceTemplate:
+    """The voice template the voice is based on."""
+
+    @property
+    def id(self) -> str | None:
+        ...
+    @property
+    def name(self) -> str | None:
+        ...
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class AgentWebhook:
+    """A webhook that receives the call events of one voice agent."""
+
+    @property
+    def id(self) -> str:
+        """Identifier (UUID) of the webhook."""
+    @property
+    def agent_id(self) -> str:
+        """Agent whose events the webhook receives."""
+    @property
+    def name(self) -> str:
+        """Name of the webhook."""
+    @property
+    def webhook_url(self) -> str:
+        """URL the events are delivered to."""
+    @property
+    def events(self) -> builtins.list[str]:
+        """Event names the webhook subscribes to."""
+    @property
+    def timeout(self) -> int:
+        """Seconds to wait for the receiver to answer."""
+    @property
+    def max_retries(self) -> int:
+        """How many times a failed delivery is tried again."""
+    @property
+    def enabled(self) -> bool:
+        """Whether deliveries are sent."""
+    @property
+    def created_at(self) -> str:
+        """When the webhook was created."""
+    @property
+    def updated_at(self) -> str:
+        """When the webhook was last changed."""
+    @property
+    def events_count(self) -> int | None:
+        """Number of subscribed events."""
+    @property
+    def status(self) -> str | None:
+        """State of the webhook shown next to enabled (active when enabled, disabled when not, in the examples)."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class AgentWebhookList:
+    """An agent's webhooks and the event catalogue."""
+
+    @property
+    def webhooks(self) -> builtins.list[AgentWebhook]:
+        """The agent's webhooks."""
+    @property
+    def available_events(self) -> builtins.dict[str, str] | None:
+        """Every event name a webhook may subscribe to, with its description."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class AgentWebhookTestResult:
+    """How the receiver answered the test event."""
+
+    @property
+    def status_code(self) -> int:
+        """HTTP status the receiver answered with."""
+    @property
+    def response_time(self) -> int:
+        """Time the receiver took to answer, in milliseconds."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class AvailabilityRule:
+    """A weekly bookable window or an exception for one date."""
+
+    @property
+    def id(self) -> str:
+        """Identifier of the rule."""
+    @property
+    def type(self) -> str:
+        """Kind of availability rule: a weekly recurring window or a single-date exception."""
+    @property
+    def days_of_week(self) -> builtins.list[int] | None:
+        """Weekdays of a recurring rule, 1 = Monday to 7 = Sunday."""
+    @property
+    def start_time(self) -> str | None:
+        """Opening time of a recurring rule (HH:MM)."""
+    @property
+    def end_time(self) -> str | None:
+        """Closing time of a recurring rule (HH:MM)."""
+    @property
+    def timezone(self) -> str | None:
+        """IANA time zone of a recurring rule."""
+    @property
+    def date(self) -> str | None:
+        """Date of an exception."""
+    @property
+    def available(self) -> bool | None:
+        """Whether an exception's date is bookable."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class AvailabilitySlot:
+    """One free slot of the requested length."""
+
+    @property
+    def start_at(self) -> str | None:
+        """When the slot starts."""
+    @property
+    def end_at(self) -> str | None:
+        """When the slot ends."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class Calendar:
+    """A calendar that holds events and availability for scheduling."""
+
+    @property
+    def id(self) -> str:
+        """Identifier of the calendar."""
+    @property
+    def name(self) -> str | None:
+        """Name of the calendar."""
+    @property
+    def timezone(self) -> str | None:
+        """IANA time zone of the calendar."""
+    @property
+    def owner_id(self) -> str | None:
+        """User who owns the calendar."""
+    @property
+    def created_at(self) -> str | None:
+        """When the calendar was created."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CalendarEvent:
+    """An event in a calendar."""
+
+    @property
+    def id(self) -> str:
+        """Identifier of the event."""
+    @property
+    def calendar_id(self) -> str | None:
+        """Calendar the event belongs to."""
+    @property
+    def title(self) -> str | None:
+        """Title of the event."""
+    @property
+    def start_at(self) -> str | None:
+        """When the event starts."""
+    @property
+    def end_at(self) -> str | None:
+        """When the event ends."""
+    @property
+    def status(self) -> str | None:
+        """State of a calendar event."""
+    @property
+    def type(self) -> str | None:
+        """Free-form kind of event, such as meeting."""
+    @property
+    def updated_at(self) -> str | None:
+        """When the event was last changed."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CalendarEventAttendee:
+    """A person invited to an event."""
+
+    @property
+    def name(self) -> str | None:
+        """Name of the attendee."""
+    @property
+    def email(self) -> str | None:
+        """Email address of the attendee."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CalendarProviderConnection:
+    """A link between a calendar and an external calendar provider."""
+
+    @property
+    def id(self) -> str:
+        """Identifier of the connection (the provider_id of later calls)."""
+    @property
+    def provider(self) -> str | None:
+        """Provider identifier."""
+    @property
+    def authorization_url(self) -> str | None:
+        """OAuth link the user opens to authorize the connection."""
+    @property
+    def is_active(self) -> bool | None:
+        """Whether the connection is active; false until it is authorized."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CalendarProviderDeleteResponse:
+    """Acknowledgement of a removed provider connection."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the request was handled."""
+    @property
+    def message(self) -> str:
+        """Confirmation text."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CalendarProviderSync:
+    """Confirmation that a sync was queued."""
+
+    @property
+    def queued(self) -> bool | None:
+        """Whether the sync was queued."""
+    @property
+    def queued_at(self) -> str | None:
+        """When it was queued."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CalendarSyncStatus:
+    """Sync state of one calendar's provider connection."""
+
+    @property
+    def calendar_id(self) -> str | None:
+        """The calendar."""
+    @property
+    def provider(self) -> str | None:
+        """Provider identifier."""
+    @property
+    def last_sync_at(self) -> str | None:
+        """When the last sync finished."""
+    @property
+    def is_syncing(self) -> bool | None:
+        """Whether a sync is running now."""
+    @property
+    def events_synced(self) -> int | None:
+        """Number of events synced."""
     def to_dict(self) -> builtins.dict[str, Any]: ...
     def __eq__(self, other: object, /) -> bool: ...
 
@@ -380,6 +2393,616 @@ class CallPagination:
     def __eq__(self, other: object, /) -> bool: ...
 
 @final
+class CallbackAgent:
+    """An inbound agent with the callback role, in the fields a response shows."""
+
+    @property
+    def id(self) -> str:
+        """Identifier (UUID) of the agent."""
+    @property
+    def name(self) -> str | None:
+        """Name of the agent."""
+    @property
+    def label(self) -> str | None:
+        """Display label of the agent."""
+    @property
+    def direction(self) -> str | None:
+        """Whether the agent takes or places calls; callback agents are inbound."""
+    @property
+    def current_status(self) -> str | None:
+        """Publish state of the agent."""
+    @property
+    def callback_config(self) -> CallbackAgentConfig | None:
+        """Callback settings of an agent."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CallbackAgentConfig:
+    """Callback settings of an agent."""
+
+    @property
+    def source_agent_ids(self) -> builtins.list[str] | None:
+        """Outbound agents whose contacts this agent answers when they call back."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CallbackAgentDetails:
+    """A callback agent with its source agents and counters."""
+
+    @property
+    def agent(self) -> CallbackAgent:
+        """An inbound agent with the callback role, in the fields a response shows."""
+    @property
+    def source_agents(self) -> builtins.list[CallbackAgentSource] | None:
+        """The outbound agents it serves."""
+    @property
+    def stats(self) -> CallbackAgentStats | None:
+        """Callback counters of a callback agent."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CallbackAgentRemovedResponse:
+    """Acknowledgement that the callback role was removed."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the request was handled."""
+    @property
+    def message(self) -> str:
+        """Confirmation text."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CallbackAgentSource:
+    """An outbound agent served by a callback agent, in short form."""
+
+    @property
+    def id(self) -> str | None:
+        """Identifier (UUID) of the outbound agent."""
+    @property
+    def name(self) -> str | None:
+        """Name of the outbound agent."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CallbackAgentStats:
+    """Callback counters of a callback agent."""
+
+    @property
+    def total_callbacks_received(self) -> int | None:
+        """Return calls received."""
+    @property
+    def callbacks_answered(self) -> int | None:
+        """Return calls answered."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class Campaign:
+    """An outbound calling campaign run by one voice agent."""
+
+    @property
+    def id(self) -> str:
+        """Unique campaign identifier."""
+    @property
+    def name(self) -> str | None:
+        ...
+    @property
+    def description(self) -> str | None:
+        ...
+    @property
+    def status(self) -> str | None:
+        """Where a campaign is in its lifecycle."""
+    @property
+    def campaign_type(self) -> str | None:
+        """Category of a campaign."""
+    @property
+    def agent_id(self) -> str | None:
+        """Agent that places the campaign's calls."""
+    @property
+    def start_date(self) -> str | None:
+        ...
+    @property
+    def end_date(self) -> str | None:
+        """Last day of the campaign, or null when open-ended."""
+    @property
+    def days_of_week(self) -> builtins.list[int] | None:
+        """Weekdays on which calls may be placed (1 is Monday, 7 is Sunday)."""
+    @property
+    def call_time_ranges(self) -> builtins.list[CampaignCallTimeRange] | None:
+        """Daily windows in which calls may be placed."""
+    @property
+    def earliest_call_time(self) -> str | None:
+        """Start of the daily calling hours, HH:MM:SS."""
+    @property
+    def latest_call_time(self) -> str | None:
+        """End of the daily calling hours, HH:MM:SS."""
+    @property
+    def timezone(self) -> str | None:
+        """IANA time zone of the calling hours."""
+    @property
+    def initial_call_delay(self) -> int | None:
+        """Seconds to wait before the first attempt."""
+    @property
+    def max_retries(self) -> int | None:
+        """Most retry attempts per contact."""
+    @property
+    def retry_cooldown_hours(self) -> int | None:
+        """Hours between two attempts on the same contact."""
+    @property
+    def enable_post_completion_cooldown(self) -> bool | None:
+        """Whether contacts rest for a while after the campaign ends."""
+    @property
+    def post_completion_cooldown_hours(self) -> int | None:
+        """Length of that rest, in hours."""
+    @property
+    def success_cooldown_hours(self) -> int | None:
+        """Rest after a successful call, in hours."""
+    @property
+    def voicemail_cooldown_hours(self) -> int | None:
+        """Rest after reaching voicemail, in hours."""
+    @property
+    def no_answer_cooldown_hours(self) -> int | None:
+        """Rest after an unanswered call, in hours."""
+    @property
+    def busy_cooldown_hours(self) -> int | None:
+        """Rest after a busy line, in hours."""
+    @property
+    def failed_cooldown_hours(self) -> int | None:
+        """Rest after a failed call, in hours."""
+    @property
+    def do_not_call_enabled(self) -> bool | None:
+        """Whether the do-not-call list is checked before dialling."""
+    @property
+    def do_not_call_list_source(self) -> str | None:
+        """Which do-not-call list is used (environment in the examples)."""
+    @property
+    def auto_add_to_dnc_enabled(self) -> bool | None:
+        """Whether numbers are added to the do-not-call list automatically."""
+    @property
+    def auto_dnc_trigger_statuses(self) -> builtins.list[str] | None:
+        """Call outcomes that add the number to the do-not-call list."""
+    @property
+    def auto_dnc_trigger_errors(self) -> builtins.list[str] | None:
+        """Call errors that add the number to the do-not-call list."""
+    @property
+    def agent(self) -> CampaignAgent | None:
+        """The agent of a campaign, in short form."""
+    @property
+    def calls(self) -> builtins.list[CampaignCallSummary] | None:
+        """The campaign's calls, in short form."""
+    @property
+    def files(self) -> builtins.list[CampaignFile] | None:
+        """Contact files uploaded to the campaign."""
+    @property
+    def stats(self) -> CampaignStats | None:
+        """Aggregate call figures of a campaign."""
+    @property
+    def created_at(self) -> str | None:
+        ...
+    @property
+    def updated_at(self) -> str | None:
+        ...
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CampaignAgent:
+    """The agent of a campaign, in short form."""
+
+    @property
+    def id(self) -> str | None:
+        ...
+    @property
+    def name(self) -> str | None:
+        ...
+    @property
+    def label(self) -> str | None:
+        ...
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CampaignCall:
+    """A call queued within a campaign."""
+
+    @property
+    def id(self) -> str:
+        """Unique call identifier."""
+    @property
+    def campaign_id(self) -> str | None:
+        """Campaign the call belongs to."""
+    @property
+    def to(self) -> str | None:
+        """Number to be called."""
+    @property
+    def status(self) -> str | None:
+        """State of the call (queued once accepted)."""
+    @property
+    def scheduled_at(self) -> str | None:
+        """When the call is planned to be placed."""
+    @property
+    def created_at(self) -> str | None:
+        ...
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CampaignCallCreateResponse:
+    """The queued call and its campaign, side by side."""
+
+    @property
+    def campaign_call(self) -> CampaignCall:
+        """A call queued within a campaign."""
+    @property
+    def campaign(self) -> Campaign:
+        """An outbound calling campaign run by one voice agent."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CampaignCallSummary:
+    """One call of a campaign, as listed in the campaign."""
+
+    @property
+    def id(self) -> str | None:
+        ...
+    @property
+    def to(self) -> str | None:
+        """Number called."""
+    @property
+    def status(self) -> str | None:
+        """State of the call (completed and failed in the examples)."""
+    @property
+    def retries(self) -> int | None:
+        """Retry attempts made so far."""
+    @property
+    def created_at(self) -> str | None:
+        ...
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CampaignCallTimeRange:
+    """A daily window (24-hour HH:MM, in the campaign's timezone) in which calls may be placed."""
+
+    @property
+    def start(self) -> str:
+        """Start of the window, HH:MM."""
+    @property
+    def end(self) -> str:
+        """End of the window, HH:MM; it must be after start."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CampaignFile:
+    """A contact file uploaded to a campaign."""
+
+    @property
+    def id(self) -> str | None:
+        ...
+    @property
+    def original_filename(self) -> str | None:
+        """Name of the file as uploaded."""
+    @property
+    def processed_filename(self) -> str | None:
+        """Name of the file after processing."""
+    @property
+    def status(self) -> str | None:
+        """Processing state (processed and processing in the examples)."""
+    @property
+    def total_records(self) -> int | None:
+        """Contacts in the file."""
+    @property
+    def processed_records(self) -> int | None:
+        """Contacts handled so far."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CampaignListResponse:
+    @property
+    def success(self) -> bool:
+        """Whether the request was handled."""
+    @property
+    def data(self) -> builtins.list[Campaign]:
+        """The campaigns on this page."""
+    @property
+    def pagination(self) -> CampaignPagination:
+        """Position of this page within the whole result."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CampaignPagination:
+    """Position of this page within the whole result."""
+
+    @property
+    def current_page(self) -> int:
+        """Number of this page."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CampaignSftpConfig:
+    """A campaign's SFTP integration. The password and private key are never returned."""
+
+    @property
+    def id(self) -> str:
+        ...
+    @property
+    def campaign_id(self) -> str | None:
+        ...
+    @property
+    def host(self) -> str | None:
+        ...
+    @property
+    def port(self) -> int | None:
+        ...
+    @property
+    def username(self) -> str | None:
+        ...
+    @property
+    def auth_type(self) -> str | None:
+        """How the platform logs in to the SFTP server."""
+    @property
+    def import_path(self) -> str | None:
+        ...
+    @property
+    def export_path(self) -> str | None:
+        ...
+    @property
+    def import_schedule(self) -> str | None:
+        """How often new files are imported."""
+    @property
+    def is_enabled(self) -> bool | None:
+        """Whether imports and exports run."""
+    @property
+    def last_test_at(self) -> str | None:
+        """When the connection was last tested."""
+    @property
+    def last_test_success(self) -> bool | None:
+        """Whether that test succeeded."""
+    @property
+    def created_at(self) -> str | None:
+        ...
+    @property
+    def updated_at(self) -> str | None:
+        ...
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CampaignSftpImport:
+    """An import run that was queued."""
+
+    @property
+    def job_id(self) -> str | None:
+        """Identifier of the import job."""
+    @property
+    def queued_at(self) -> str | None:
+        """When the run was queued."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CampaignSftpTestResponse:
+    @property
+    def success(self) -> bool:
+        """Whether the connection worked."""
+    @property
+    def message(self) -> str | None:
+        """Summary of the outcome."""
+    @property
+    def data(self) -> CampaignSftpTestResult:
+        """Details of an SFTP connection test."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CampaignSftpTestResult:
+    """Details of an SFTP connection test."""
+
+    @property
+    def tested_at(self) -> str | None:
+        """When the test ran."""
+    @property
+    def import_path_accessible(self) -> bool | None:
+        """Whether the import folder could be reached."""
+    @property
+    def export_path_accessible(self) -> bool | None:
+        """Whether the export folder could be reached."""
+    @property
+    def error(self) -> str | None:
+        """Why the connection failed, when it did."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CampaignStats:
+    """Aggregate call figures of a campaign."""
+
+    @property
+    def total_calls(self) -> int | None:
+        ...
+    @property
+    def completed_calls(self) -> int | None:
+        ...
+    @property
+    def failed_calls(self) -> int | None:
+        ...
+    @property
+    def success_rate(self) -> float | None:
+        """Share of successful calls, in percent."""
+    @property
+    def average_duration(self) -> int | None:
+        """Average call length (120 in the example; the unit is not given)."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CampaignWebhook:
+    """A URL notified of a campaign's events."""
+
+    @property
+    def id(self) -> str:
+        """Unique webhook identifier."""
+    @property
+    def campaign_id(self) -> str | None:
+        """Campaign the webhook belongs to."""
+    @property
+    def name(self) -> str | None:
+        ...
+    @property
+    def webhook_url(self) -> str | None:
+        ...
+    @property
+    def events(self) -> builtins.list[str] | None:
+        """Events delivered to the URL."""
+    @property
+    def enabled(self) -> bool | None:
+        """Whether deliveries are sent."""
+    @property
+    def timeout(self) -> int | None:
+        """Seconds to wait for the receiver to answer."""
+    @property
+    def max_retries(self) -> int | None:
+        """Retry attempts after a failed delivery."""
+    @property
+    def include_call_events(self) -> bool | None:
+        """Whether events about each call are delivered too."""
+    @property
+    def created_at(self) -> str | None:
+        ...
+    @property
+    def updated_at(self) -> str | None:
+        ...
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CampaignWebhookHeader:
+    """One extra HTTP header sent with each delivery."""
+
+    @property
+    def key(self) -> str:
+        """Header name."""
+    @property
+    def value(self) -> str:
+        """Header value."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CampaignWebhookLog:
+    """One delivery attempt of a campaign webhook."""
+
+    @property
+    def id(self) -> str:
+        ...
+    @property
+    def webhook_id(self) -> str | None:
+        """Webhook that made the attempt."""
+    @property
+    def event(self) -> str | None:
+        """Event that was delivered."""
+    @property
+    def attempt(self) -> int | None:
+        """Attempt number for this event, starting at 1."""
+    @property
+    def status(self) -> str | None:
+        """Outcome of the attempt."""
+    @property
+    def http_status(self) -> int | None:
+        """HTTP status the receiver answered."""
+    @property
+    def request_payload(self) -> builtins.dict[str, Any] | None:
+        """Body that was sent."""
+    @property
+    def response_body(self) -> str | None:
+        """Body the receiver answered, as text."""
+    @property
+    def response_headers(self) -> builtins.dict[str, Any] | None:
+        """Headers the receiver answered."""
+    @property
+    def error(self) -> str | None:
+        """Why the attempt failed, when it did."""
+    @property
+    def duration_ms(self) -> int | None:
+        """Time the attempt took, in milliseconds."""
+    @property
+    def delivered_at(self) -> str | None:
+        """When the receiver accepted the delivery."""
+    @property
+    def created_at(self) -> str | None:
+        ...
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CampaignWebhookLogListResponse:
+    @property
+    def success(self) -> bool:
+        """Whether the request was handled."""
+    @property
+    def data(self) -> builtins.list[CampaignWebhookLog]:
+        """The delivery attempts on this page."""
+    @property
+    def pagination(self) -> CampaignWebhookLogPagination:
+        """Position of this page within the whole log."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CampaignWebhookLogPagination:
+    """Position of this page within the whole log."""
+
+    @property
+    def current_page(self) -> int:
+        """Number of this page."""
+    @property
+    def per_page(self) -> int:
+        """Page size used."""
+    @property
+    def total(self) -> int:
+        """Count of log entries over all pages."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class CampaignWebhookTestResponse:
+    """Acknowledgement that a test event was sent."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the request was handled."""
+    @property
+    def message(self) -> str | None:
+        """Confirmation text."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class ListAgentsResponse:
+    @property
+    def success(self) -> bool:
+        """Whether the request was handled."""
+    @property
+    def data(self) -> builtins.list[Agent]:
+        """The agents on this page."""
+    @property
+    def meta(self) -> AgentListMeta:
+        """Position of this page of agents within the whole result."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
 class ListCallsResponse:
     @property
     def success(self) -> bool:
@@ -390,6 +3013,363 @@ class ListCallsResponse:
     @property
     def pagination(self) -> CallPagination:
         """Position of this page within the whole result."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class PhoneNumber:
+    """A phone number of the environment."""
+
+    @property
+    def id(self) -> str | None:
+        """Identifier of the number."""
+    @property
+    def number(self) -> str | None:
+        """The number in international format."""
+    @property
+    def country_code(self) -> str | None:
+        """Two-letter country code, such as US."""
+    @property
+    def formatted_number(self) -> str | None:
+        """The number formatted for national display."""
+    @property
+    def international_number(self) -> str | None:
+        """The number formatted for international display."""
+    @property
+    def type(self) -> str | None:
+        """Kind of phone number."""
+    @property
+    def has_voice(self) -> bool | None:
+        """Whether the number can carry voice calls."""
+    @property
+    def has_sms(self) -> bool | None:
+        """Whether the number can send and receive SMS."""
+    @property
+    def has_mms(self) -> bool | None:
+        """Whether the number can send and receive MMS."""
+    @property
+    def has_fax(self) -> bool | None:
+        """Whether the number can carry fax."""
+    @property
+    def has_whatsapp(self) -> bool | None:
+        """Whether the number is enabled for WhatsApp."""
+    @property
+    def current_status(self) -> str | None:
+        """State of the number, such as active."""
+    @property
+    def is_sandbox(self) -> bool | None:
+        """Whether this is a sandbox number."""
+    @property
+    def current_price(self) -> float | None:
+        """Current price of the number."""
+    @property
+    def currency(self) -> str | None:
+        """Currency of the prices, such as USD."""
+    @property
+    def renewal_date(self) -> str | None:
+        """Next renewal date."""
+    @property
+    def auto_renewal(self) -> bool | None:
+        """Whether the number renews automatically."""
+    @property
+    def created_at(self) -> str | None:
+        """When the number was added."""
+    @property
+    def updated_at(self) -> str | None:
+        """When the number was last changed."""
+    @property
+    def monthly_renewal_cost(self) -> float | None:
+        """Cost of each monthly renewal."""
+    @property
+    def days_until_monthly_renewal(self) -> int | None:
+        """Days left before the next monthly renewal."""
+    @property
+    def is_due_for_monthly_renewal(self) -> bool | None:
+        """Whether the monthly renewal is due."""
+    @property
+    def environment(self) -> Any | None:
+        """Environment of the number; null in the only example that shows it."""
+    @property
+    def agents(self) -> Any | None:
+        """Agents using the number; null in the only example that shows it."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class SipDid:
+    """A phone number (DID) routed through a SIP trunk."""
+
+    @property
+    def id(self) -> str:
+        """Identifier of the DID (a phone-number id)."""
+    @property
+    def number(self) -> str | None:
+        """The number in E.164 format."""
+    @property
+    def country_code(self) -> str | None:
+        """Two-letter country code of the number."""
+    @property
+    def formatted_number(self) -> str | None:
+        """The number formatted for national display."""
+    @property
+    def trunk_id(self) -> str | None:
+        """Trunk the DID belongs to (shown when a DID is created)."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class SipDidDeleteResponse:
+    """Acknowledgement of a removed DID."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the request was handled."""
+    @property
+    def message(self) -> str:
+        """Confirmation text."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class SipTrunk:
+    """A SIP trunk of your own carrier. The password is never included."""
+
+    @property
+    def id(self) -> str:
+        """Identifier of the trunk."""
+    @property
+    def name(self) -> str | None:
+        """Name of the trunk."""
+    @property
+    def provider_name(self) -> str | None:
+        """Name of the carrier."""
+    @property
+    def domain(self) -> str | None:
+        """SIP domain of the carrier."""
+    @property
+    def username(self) -> str | None:
+        """SIP username."""
+    @property
+    def transport(self) -> str | None:
+        """Transport protocol of a SIP trunk."""
+    @property
+    def port(self) -> int | None:
+        """SIP port."""
+    @property
+    def outbound_proxy(self) -> str | None:
+        """Outbound proxy, or null when none is set."""
+    @property
+    def auth_realm(self) -> str | None:
+        """Authentication realm, or null when none is set."""
+    @property
+    def is_active(self) -> bool | None:
+        """Whether the trunk is in use."""
+    @property
+    def is_verified(self) -> bool | None:
+        """Whether the trunk passed verification."""
+    @property
+    def health_status(self) -> str | None:
+        """Result of the last health check, such as healthy or unhealthy."""
+    @property
+    def last_health_check_at(self) -> str | None:
+        """When the health was last checked."""
+    @property
+    def created_at(self) -> str | None:
+        """When the trunk was registered."""
+    @property
+    def updated_at(self) -> str | None:
+        """When the trunk was last changed."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class SipTrunkDeleteResponse:
+    """Acknowledgement of a deleted trunk."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the request was handled."""
+    @property
+    def message(self) -> str:
+        """Confirmation text."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class SipTrunkHealth:
+    """Result of a live health probe of a trunk."""
+
+    @property
+    def is_healthy(self) -> bool | None:
+        """Whether the trunk answered in time."""
+    @property
+    def response_time_ms(self) -> int | None:
+        """How long the probe took, in milliseconds."""
+    @property
+    def error(self) -> str | None:
+        """What went wrong, for an unhealthy trunk."""
+    @property
+    def checked_at(self) -> str | None:
+        """When the probe ran."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class SipTrunkVerification:
+    """Outcome of a verification attempt."""
+
+    @property
+    def is_verified(self) -> bool | None:
+        """Whether the trunk is now verified."""
+    @property
+    def health_status(self) -> str | None:
+        """Health after the attempt, such as healthy or unhealthy."""
+    @property
+    def last_health_check_at(self) -> str | None:
+        """When the check ran (shown on success)."""
+    @property
+    def error(self) -> str | None:
+        """Why verification failed (shown on failure)."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class VoiceTemplate:
+    """One voice template an agent can be given."""
+
+    @property
+    def id(self) -> str | None:
+        """Identifier of the template."""
+    @property
+    def name(self) -> str | None:
+        """Name of the voice."""
+    @property
+    def gender(self) -> str | None:
+        """Gender of the voice, such as female."""
+    @property
+    def language(self) -> str | None:
+        """Language tag, such as pt-BR."""
+    @property
+    def quality_tier(self) -> str | None:
+        """Quality tier of a voice variant."""
+    @property
+    def cost(self) -> str | None:
+        """Price of the variant, as a decimal string (for example 0.10)."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class VoiceTemplateDemo:
+    """Link to a generated audio sample of a voice template."""
+
+    @property
+    def mp3_url(self) -> str:
+        """Signed link to the MP3 sample; it expires after a while."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class VoiceTemplateGroup:
+    """The variants of one voice, under its display name."""
+
+    @property
+    def display_name(self) -> str | None:
+        """Name shown for this voice."""
+    @property
+    def voices(self) -> builtins.list[VoiceTemplate] | None:
+        """The variants of the voice (language, gender, quality tier)."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class WebhookCustomHeader:
+    """One extra HTTP header sent with webhook deliveries (agent and campaign webhooks)."""
+
+    @property
+    def key(self) -> str | None:
+        """Header name."""
+    @property
+    def value(self) -> str | None:
+        """Header value."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class WebhookLog:
+    """One delivery attempt of a webhook event (agent webhooks; the campaign-webhook logs page says its entries have the same structure)."""
+
+    @property
+    def id(self) -> str:
+        """Identifier of the log entry."""
+    @property
+    def webhook_id(self) -> str | None:
+        """Webhook the attempt belongs to."""
+    @property
+    def event(self) -> str:
+        """Name of the event delivered."""
+    @property
+    def attempt(self) -> int:
+        """Number of this attempt, starting at 1."""
+    @property
+    def status(self) -> str:
+        """Outcome of a delivery attempt."""
+    @property
+    def http_status(self) -> int | None:
+        """HTTP status the receiver answered with."""
+    @property
+    def request_payload(self) -> builtins.dict[str, Any] | None:
+        """Body that was sent to the receiver."""
+    @property
+    def response_body(self) -> str | None:
+        """Body the receiver answered with, as text."""
+    @property
+    def response_headers(self) -> builtins.dict[str, Any] | None:
+        """Headers the receiver answered with."""
+    @property
+    def error(self) -> str | None:
+        """Why the attempt failed, when it did."""
+    @property
+    def duration_ms(self) -> int | None:
+        """Time the attempt took, in milliseconds."""
+    @property
+    def delivered_at(self) -> str | None:
+        """When the receiver accepted the event."""
+    @property
+    def created_at(self) -> str:
+        """When the attempt was made."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class WebhookLogListResponse:
+    @property
+    def success(self) -> bool:
+        """Whether the request was handled."""
+    @property
+    def data(self) -> builtins.list[WebhookLog]:
+        """The delivery attempts on this page."""
+    @property
+    def pagination(self) -> WebhookLogPagination:
+        """Position of this page of delivery logs within the whole history."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class WebhookLogPagination:
+    """Position of this page of delivery logs within the whole history."""
+
+    @property
+    def current_page(self) -> int:
+        """Number of this page."""
+    @property
+    def per_page(self) -> int:
+        """Page size used."""
+    @property
+    def total(self) -> int:
+        """Count of log entries over all pages."""
+    @property
+    def last_page(self) -> int | None:
+        """Number of the final page."""
     def to_dict(self) -> builtins.dict[str, Any]: ...
     def __eq__(self, other: object, /) -> bool: ...
 
@@ -411,6 +3391,101 @@ class ListCallsPage:
     def has_next_page(self) -> bool: ...
     def next_page(self) -> ListCallsPage | None: ...
     def __iter__(self) -> Iterator[Call]: ...
+
+@final
+class ListAgentsPage:
+    """One page of `list`. Iterating it walks every item of this page and the pages after it."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the request was handled."""
+    @property
+    def data(self) -> builtins.list[Agent]:
+        """The agents on this page."""
+    @property
+    def meta(self) -> AgentListMeta:
+        """Position of this page of agents within the whole result."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def has_next_page(self) -> bool: ...
+    def next_page(self) -> ListAgentsPage | None: ...
+    def __iter__(self) -> Iterator[Agent]: ...
+
+@final
+class ListAgentWebhookLogsPage:
+    """One page of `list_logs`. Iterating it walks every item of this page and the pages after it."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the request was handled."""
+    @property
+    def data(self) -> builtins.list[WebhookLog]:
+        """The delivery attempts on this page."""
+    @property
+    def pagination(self) -> WebhookLogPagination:
+        """Position of this page of delivery logs within the whole history."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def has_next_page(self) -> bool: ...
+    def next_page(self) -> ListAgentWebhookLogsPage | None: ...
+    def __iter__(self) -> Iterator[WebhookLog]: ...
+
+@final
+class ListAgentCallsPage:
+    """One page of `list`. Iterating it walks every item of this page and the pages after it."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the request was handled."""
+    @property
+    def data(self) -> builtins.list[Call]:
+        """The calls on this page."""
+    @property
+    def pagination(self) -> CallPagination:
+        """Position of this page within the whole result."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def has_next_page(self) -> bool: ...
+    def next_page(self) -> ListAgentCallsPage | None: ...
+    def __iter__(self) -> Iterator[Call]: ...
+
+@final
+class ListCampaignsPage:
+    """One page of `list`. Iterating it walks every item of this page and the pages after it."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the request was handled."""
+    @property
+    def data(self) -> builtins.list[Campaign]:
+        """The campaigns on this page."""
+    @property
+    def pagination(self) -> CampaignPagination:
+        """Position of this page within the whole result."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def has_next_page(self) -> bool: ...
+    def next_page(self) -> ListCampaignsPage | None: ...
+    def __iter__(self) -> Iterator[Campaign]: ...
+
+@final
+class ListCampaignWebhookLogsPage:
+    """One page of `list_logs`. Iterating it walks every item of this page and the pages after it."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the request was handled."""
+    @property
+    def data(self) -> builtins.list[CampaignWebhookLog]:
+        """The delivery attempts on this page."""
+    @property
+    def pagination(self) -> CampaignWebhookLogPagination:
+        """Position of this page within the whole log."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def has_next_page(self) -> bool: ...
+    def next_page(self) -> ListCampaignWebhookLogsPage | None: ...
+    def __iter__(self) -> Iterator[CampaignWebhookLog]: ...
 
 # --- talkturo (Talkturo API 1.0.0) ---
 
@@ -434,6 +3509,14 @@ class Talkturo:
     def base_url(self) -> str: ...
     @property
     def assistants(self) -> TalkturoAssistantsResource: ...
+    @property
+    def campaigns(self) -> TalkturoCampaignsResource: ...
+    @property
+    def contacts(self) -> TalkturoContactsResource: ...
+    @property
+    def companies(self) -> TalkturoCompaniesResource: ...
+    @property
+    def phone_numbers(self) -> TalkturoPhoneNumbersResource: ...
 
 @final
 class TalkturoAssistantsResource:
@@ -469,6 +3552,353 @@ class TalkturoAssistantsResource:
 
         Args:
             id: Identifier of the assistant.
+        """
+    def delete(
+        self,
+        id: str,
+    ) -> TalkturoAssistantDeleteResponse:
+        """Delete an assistant
+
+        Removes an assistant for good after checking that the token's account owns it.
+
+        `DELETE /api/assistants/{id}`
+
+        Args:
+            id: Identifier of the assistant to remove.
+        """
+    def update(
+        self,
+        id: str,
+        *,
+        account_slug: str | None = None,
+        name: str | None = None,
+        model: str | None = None,
+        provider: str | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        first_message: str | None = None,
+        system_prompt: str | None = None,
+        voice: str | None = None,
+        voice_provider: str | None = None,
+        voice_model: str | None = None,
+        recording_enabled: bool | None = None,
+        transcriptor_options: Mapping[str, Any] | None = None,
+    ) -> TalkturoAssistant:
+        """Update an assistant
+
+        Changes selected settings of an existing assistant, such as its name, prompts, language model or voice; fields left out keep their values.
+
+        `PATCH /api/assistants/{id}`
+
+        Args:
+            id: Identifier of the assistant to change.
+            account_slug: Workspace slug, to scope the change to one account.
+            name: New display name.
+            model: Language model identifier.
+            provider: Vendor of the language model, such as openai, anthropic or google.
+            temperature: Sampling temperature of the language model.
+            max_tokens: Most tokens in one reply.
+            first_message: What the assistant says when a call connects.
+            system_prompt: Instructions that set the assistant's persona and behaviour.
+            voice: Voice to speak with.
+            voice_provider: Vendor of the text-to-speech voice, such as cartesia or elevenlabs.
+            voice_model: Text-to-speech model identifier.
+            recording_enabled: Whether calls are recorded.
+            transcriptor_options: Speech-to-text settings, checked against the chosen provider and model before saving.
+        """
+    def clone(
+        self,
+        id: str,
+        *,
+        account_slug: str | None = None,
+    ) -> TalkturoAssistant:
+        """Clone an assistant
+
+        Copies the configuration of an existing assistant into a new assistant, which can then be adjusted on its own.
+
+        `POST /api/assistants/{id}/clone`
+
+        Args:
+            id: Identifier of the assistant to copy.
+            account_slug: Workspace to create the copy in; the API key's account when left out.
+        """
+    def usage_stats(
+        self,
+        id: str,
+        *,
+        account_id: str,
+    ) -> TalkturoAssistantUsageStats:
+        """Get an assistant's usage statistics
+
+        Call counts, minutes, success rate and a 30-day daily series for one assistant.
+
+        `GET /api/assistants/{id}/usage-stats`
+
+        Args:
+            id: Identifier of the assistant.
+            account_id: Account that owns the assistant; without it the request fails with 400.
+        """
+
+@final
+class TalkturoCampaignsResource:
+    """The `campaigns` operations."""
+
+    def list(
+        self,
+        *,
+        team_id: str,
+        status: Literal["draft", "scheduled", "running", "paused", "completed", "cancelled"] | None = None,
+        assistant_id: str | None = None,
+        deleted: Literal["exclude", "include", "only"] | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> TalkturoListCampaignsPage:
+        """List campaigns
+
+        Returns one team's outbound campaigns a slice at a time, optionally narrowed by status or assistant and with or without soft-deleted ones.
+
+        `GET /api/crm/campaigns`
+
+        Args:
+            team_id: Team whose campaigns are listed.
+            status: Only campaigns in this state. One of: draft, scheduled, running, paused, completed, cancelled.
+            assistant_id: Only campaigns dialled by this assistant.
+            deleted: Whether soft-deleted campaigns are left out, included, or the only ones returned. One of: exclude, include, only. Server default: exclude.
+            limit: Most campaigns to return; the docs give no upper bound. Server default: 50.
+            offset: How many matching campaigns to skip. Server default: 0.
+        """
+    def create(
+        self,
+        *,
+        team_id: str,
+        assistant_id: str,
+        from_number_ids: Sequence[str],
+        name: str,
+        description: str | None = None,
+        scheduled_start_at: str | None = None,
+        scheduled_end_at: str | None = None,
+        days_of_week: Sequence[Any] | None = None,
+        day_windows: Sequence[Any] | None = None,
+        call_window_start: str | None = None,
+        call_window_end: str | None = None,
+        call_window_timezone: str | None = None,
+        max_concurrent_calls: int | None = None,
+        max_attempts_per_contact: int | None = None,
+        retry_delay_minutes: int | None = None,
+        settings: Mapping[str, Any] | None = None,
+        no_auto_complete: bool | None = None,
+        webhook_enabled: bool | None = None,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        webhook_events: Sequence[Any] | None = None,
+        live_sync: bool | None = None,
+        enrollment: TalkturoCampaignEnrollmentRules | Mapping[str, Any] | None = None,
+    ) -> TalkturoCampaignCreateResponse:
+        """Create a campaign
+
+        Sets up an outbound calling campaign for a team: the assistant that dials, the caller numbers, the calling rules and optionally which contacts to enrol.
+
+        `POST /api/crm/campaigns`
+
+        Args:
+            team_id: Team that will own the campaign.
+            assistant_id: Outbound assistant that handles the calls.
+            from_number_ids: Identifiers of the phone numbers to call from (at least one).
+            name: Campaign name.
+            description: Free text about the campaign.
+            scheduled_start_at: When the campaign should start (timestamp).
+            scheduled_end_at: When the campaign should end (timestamp).
+            days_of_week: Days on which calls may be placed.
+            day_windows: Calling windows for individual days.
+            call_window_start: Daily time (HH:MM) when calling may start. Must match `^[0-9]{2}:[0-9]{2}$`.
+            call_window_end: Daily time (HH:MM) when calling must stop. Must match `^[0-9]{2}:[0-9]{2}$`.
+            call_window_timezone: IANA time zone of the calling window.
+            max_concurrent_calls: Most calls running at once.
+            max_attempts_per_contact: Most call attempts per contact.
+            retry_delay_minutes: Default wait between attempts, in minutes.
+            settings: Further campaign settings.
+            no_auto_complete: Keep the campaign from completing on its own.
+            webhook_enabled: Whether campaign webhooks are sent.
+            webhook_url: Where campaign webhooks are delivered.
+            webhook_secret: Secret that signs webhook deliveries.
+            webhook_events: Events that trigger a webhook delivery.
+            live_sync: Whether live synchronisation is on.
+            enrollment: Which contacts to enrol while creating the campaign.
+        """
+
+@final
+class TalkturoContactsResource:
+    """The `contacts` operations."""
+
+    def list(
+        self,
+        *,
+        team_id: str | None = None,
+        company_id: str | None = None,
+        search: str | None = None,
+        lead_status: str | None = None,
+        do_not_call: Literal["true", "false"] | None = None,
+        has_phone: Literal["true", "false"] | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> TalkturoListContactsPage:
+        """List contacts
+
+        Returns CRM contacts a slice at a time, optionally narrowed by company, lead status, do-not-call flag, phone presence or a text search.
+
+        `GET /api/crm/contacts`
+
+        Args:
+            team_id: Team whose contacts are listed; the key's own account when left out.
+            company_id: Only contacts of this company.
+            search: Case-insensitive partial match on first name, last name, email and phone.
+            lead_status: Only contacts with exactly this lead status.
+            do_not_call: Only contacts whose do-not-call flag has this value. One of: true, false.
+            has_phone: Only contacts with a phone number (true) or without one (false). One of: true, false.
+            limit: Most contacts to return. Server default: 50.
+            offset: How many matching contacts to skip. Server default: 0.
+        """
+    def create(
+        self,
+        *,
+        team_id: str,
+        company_id: str,
+        first_name: str,
+        last_name: str,
+        email: str | None = None,
+        phone: str | None = None,
+        phone_secondary: str | None = None,
+        job_title: str | None = None,
+        lead_status: str | None = None,
+        source: str | None = None,
+        timezone: str | None = None,
+        preferred_contact_method: str | None = None,
+        do_not_call: bool | None = None,
+        notes: str | None = None,
+        custom_fields: Mapping[str, Any] | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> TalkturoContactCreateResponse:
+        """Create a contact
+
+        Adds a person to the CRM under a company so that campaigns can call them; the returned id is what campaigns enrol.
+
+        `POST /api/crm/contacts`
+
+        Args:
+            team_id: Team that will own the contact.
+            company_id: Company the contact belongs to.
+            first_name: Given name.
+            last_name: Family name.
+            email: Email address.
+            phone: Main phone number (E.164). Must match `^\\+[1-9]\\d{1,14}$`.
+            phone_secondary: Second phone number (E.164). Must match `^\\+[1-9]\\d{1,14}$`.
+            job_title: Job title.
+            lead_status: Sales stage; common values are new, contacted, qualified, unqualified and converted, but the list is not closed. Server default: new.
+            source: Where the lead came from, such as trade-show, website or referral.
+            timezone: IANA time zone, used when scheduling calls.
+            preferred_contact_method: How the contact prefers to be reached, such as phone or email.
+            do_not_call: When true, the contact is kept out of every campaign. Server default: false.
+            notes: Free-text notes.
+            custom_fields: Custom key/value data; the AI extractor may fill more after calls.
+            tags: Labels for the contact.
+        """
+
+@final
+class TalkturoCompaniesResource:
+    """The `companies` operations."""
+
+    def list(
+        self,
+        *,
+        team_id: str | None = None,
+        account_slug: str | None = None,
+        search: str | None = None,
+    ) -> TalkturoCompanyListResponse:
+        """List companies
+
+        Returns the companies of a team or account, optionally narrowed by a name search.
+
+        `GET /api/crm/companies`
+
+        Args:
+            team_id: Team whose companies are listed; send this or accountSlug.
+            account_slug: Workspace slug, an alternative to teamId.
+            search: Text matched against company names.
+        """
+    def create(
+        self,
+        *,
+        team_id: str,
+        name: str,
+        website: str | None = None,
+        industry: str | None = None,
+        company_size: str | None = None,
+        address_line1: str | None = None,
+        address_line2: str | None = None,
+        city: str | None = None,
+        state: str | None = None,
+        postal_code: str | None = None,
+        country: str | None = None,
+        phone: str | None = None,
+        notes: str | None = None,
+        custom_fields: Mapping[str, Any] | None = None,
+    ) -> TalkturoCompany:
+        """Create a company
+
+        Adds an organisation to the CRM; its id groups contacts and campaigns.
+
+        `POST /api/crm/companies`
+
+        Args:
+            team_id: Team that will own the company.
+            name: Company name.
+            website: Website address. An absolute URL.
+            industry: Industry, such as SaaS, Healthcare or Finance.
+            company_size: Free size label, such as 1-10, 51-200 or 1000+.
+            address_line1: First address line.
+            address_line2: Second address line.
+            city: City.
+            state: State or province.
+            postal_code: Postal code.
+            country: Country code, such as US, GB or DE.
+            phone: Main phone number (E.164). Must match `^\\+[1-9]\\d{1,14}$`.
+            notes: Free-text notes.
+            custom_fields: Custom key/value data.
+        """
+
+@final
+class TalkturoPhoneNumbersResource:
+    """The `phone_numbers` operations."""
+
+    def search(
+        self,
+        *,
+        filters: TalkturoPhoneNumberSearchFilters | Mapping[str, Any],
+    ) -> TalkturoPhoneNumberSearchResponse:
+        """Search available phone numbers
+
+        Looks up numbers the carrier can sell, by country, area code and number type, without buying anything.
+
+        `POST /api/phone-numbers/search`
+
+        Args:
+            filters: Conditions the offered numbers must meet.
+        """
+    def purchase(
+        self,
+        *,
+        phone_number: str,
+        team_id: str | None = None,
+    ) -> TalkturoPhoneNumberPurchaseResponse:
+        """Buy a phone number
+
+        Buys a number found by the search and adds it to a team, ready to be assigned to an assistant.
+
+        `POST /api/phone-numbers/purchase`
+
+        Args:
+            phone_number: Number to buy (E.164), as returned by the search. Must match `^\\+[1-9]\\d{1,14}$`.
+            team_id: Team the number is added to.
         """
 
 @final
@@ -516,3 +3946,551 @@ class TalkturoAssistant:
         """Whether calls are recorded."""
     def to_dict(self) -> builtins.dict[str, Any]: ...
     def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoAssistantDeleteResponse:
+    """Acknowledgement of a deleted assistant."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the assistant was deleted."""
+    @property
+    def message(self) -> str:
+        """Confirmation text."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoAssistantUsageDay:
+    """Calls of one day."""
+
+    @property
+    def date(self) -> str | None:
+        """The day (UTC)."""
+    @property
+    def count(self) -> int | None:
+        """Calls that day."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoAssistantUsageStats:
+    """Usage figures of one assistant."""
+
+    @property
+    def total_calls(self) -> int:
+        """Calls the assistant handled."""
+    @property
+    def total_minutes(self) -> float:
+        """Total call time in minutes, to one decimal."""
+    @property
+    def avg_duration_minutes(self) -> float | None:
+        """Mean call length in minutes; null when no call has both a start and an end time."""
+    @property
+    def completed_calls_with_duration(self) -> int:
+        """Calls with both a start and an end time, the basis of the mean."""
+    @property
+    def success_rate_percent(self) -> float | None:
+        """Share of successful calls in percent, to one decimal; null when no call could be scored."""
+    @property
+    def success_evaluated_count(self) -> int:
+        """Calls that could be scored for success."""
+    @property
+    def timeline(self) -> TalkturoAssistantUsageTimeline:
+        """Call counts over fixed periods up to now."""
+    @property
+    def daily_series(self) -> builtins.list[TalkturoAssistantUsageDay]:
+        """Calls per day over the last 30 days."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoAssistantUsageTimeline:
+    """Call counts over fixed periods up to now."""
+
+    @property
+    def today(self) -> int | None:
+        """Calls today."""
+    @property
+    def last7_days(self) -> int | None:
+        """Calls in the last 7 days."""
+    @property
+    def last30_days(self) -> int | None:
+        """Calls in the last 30 days."""
+    @property
+    def last365_days(self) -> int | None:
+        """Calls in the last 365 days."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoAvailablePhoneNumber:
+    """A number the carrier offers."""
+
+    @property
+    def phone_number(self) -> str | None:
+        """The number (E.164); pass it to the purchase call."""
+    @property
+    def monthly_price(self) -> str | None:
+        """Recurring monthly cost in USD, as a decimal string."""
+    @property
+    def setup_price(self) -> str | None:
+        """One-off setup fee in USD, as a decimal string."""
+    @property
+    def features(self) -> builtins.list[str] | None:
+        """What the number supports, such as voice or sms."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoCampaign:
+    """An outbound calling campaign with its calling rules and progress counters."""
+
+    @property
+    def id(self) -> str:
+        """Campaign identifier."""
+    @property
+    def team_id(self) -> str | None:
+        """Team that owns the campaign."""
+    @property
+    def assistant_id(self) -> str | None:
+        """Assistant that places the calls."""
+    @property
+    def company_id(self) -> str | None:
+        """CRM company the campaign is linked to."""
+    @property
+    def name(self) -> str | None:
+        """Campaign name."""
+    @property
+    def description(self) -> str | None:
+        """Free text about the campaign."""
+    @property
+    def from_number(self) -> str | None:
+        """Caller ID the campaign dials from (E.164)."""
+    @property
+    def status(self) -> str | None:
+        """Lifecycle state of a campaign."""
+    @property
+    def call_window_start(self) -> str | None:
+        """Time of day (HH:MM) when calling may start."""
+    @property
+    def call_window_end(self) -> str | None:
+        """Time of day (HH:MM) when calling must stop."""
+    @property
+    def call_window_timezone(self) -> str | None:
+        """IANA time zone of the calling window."""
+    @property
+    def max_concurrent_calls(self) -> int | None:
+        """Most calls running at once."""
+    @property
+    def total_contacts(self) -> int | None:
+        """Contacts enrolled in the campaign."""
+    @property
+    def contacts_called(self) -> int | None:
+        """Contacts tried at least once."""
+    @property
+    def contacts_completed(self) -> int | None:
+        """Contacts whose calls reached a final state."""
+    @property
+    def contacts_answered(self) -> int | None:
+        """Contacts who picked up."""
+    @property
+    def created_at(self) -> str | None:
+        """When the campaign was created."""
+    @property
+    def updated_at(self) -> str | None:
+        """When the campaign last changed."""
+    @property
+    def scheduled_start_at(self) -> str | None:
+        """When the campaign is scheduled to start."""
+    @property
+    def started_at(self) -> str | None:
+        """When dialling started."""
+    @property
+    def completed_at(self) -> str | None:
+        """When dialling finished."""
+    @property
+    def max_attempts_per_contact(self) -> int | None:
+        """Most call attempts per contact."""
+    @property
+    def retry_delay_minutes(self) -> int | None:
+        """Default wait between attempts, in minutes."""
+    @property
+    def settings(self) -> builtins.dict[str, Any] | None:
+        """Campaign-specific settings."""
+    @property
+    def deleted_at(self) -> str | None:
+        """When the campaign was soft-deleted."""
+    @property
+    def deleted_by(self) -> str | None:
+        """User or process that deleted the campaign."""
+    @property
+    def assistant(self) -> TalkturoCampaignAssistant | None:
+        """Short form of the campaign's assistant."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoCampaignAssistant:
+    """Short form of the campaign's assistant."""
+
+    @property
+    def id(self) -> str | None:
+        """Assistant identifier."""
+    @property
+    def name(self) -> str | None:
+        """Assistant name."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoCampaignCreateResponse:
+    """The created campaign and, beside it, the enrolment result."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the campaign was created."""
+    @property
+    def campaign(self) -> TalkturoCampaign:
+        """An outbound calling campaign with its calling rules and progress counters."""
+    @property
+    def enrollment(self) -> TalkturoCampaignEnrollmentResult | None:
+        """Counts of an enrolment run."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoCampaignEnrollmentResult:
+    """Counts of an enrolment run."""
+
+    @property
+    def inserted(self) -> int | None:
+        """Contacts enrolled."""
+    @property
+    def scanned(self) -> int | None:
+        """Contacts examined."""
+    @property
+    def excluded_no_phone(self) -> int | None:
+        """Left out for lack of a phone number."""
+    @property
+    def excluded_dnc(self) -> int | None:
+        """Left out because of the do-not-call flag."""
+    @property
+    def excluded_already_dialed(self) -> int | None:
+        """Left out because they were already dialled."""
+    @property
+    def excluded_duplicate(self) -> int | None:
+        """Left out as duplicates."""
+    @property
+    def excluded_over_cap(self) -> int | None:
+        """Left out beyond the enrolment cap."""
+    @property
+    def updated(self) -> int | None:
+        """Enrolments that were updated."""
+    @property
+    def group_id(self) -> str | None:
+        """Audience group used for the enrolment."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoCampaignEnrollmentRules:
+    """Which contacts to enrol while creating the campaign."""
+
+    @property
+    def mode(self) -> str | None:
+        """Enrolment strategy; none creates the campaign without contacts."""
+    @property
+    def not_yet_dialed(self) -> bool | None:
+        """Only contacts never dialled."""
+    @property
+    def added_after(self) -> str | None:
+        """Only contacts added after this timestamp."""
+    @property
+    def import_batch_ids(self) -> builtins.list[str] | None:
+        """Only contacts from these import batches."""
+    @property
+    def search(self) -> str | None:
+        """Text filter on the audience."""
+    @property
+    def lead_status(self) -> str | None:
+        """Only contacts with this lead status."""
+    @property
+    def max_to_add(self) -> int | None:
+        """Most contacts to enrol."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoCampaignListResponse:
+    """One slice of campaigns with the paging values applied."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the request was handled."""
+    @property
+    def campaigns(self) -> builtins.list[TalkturoCampaign]:
+        """The campaigns of this slice."""
+    @property
+    def count(self) -> int | None:
+        """Campaigns matching the filters, before paging."""
+    @property
+    def limit(self) -> int | None:
+        """The limit applied."""
+    @property
+    def offset(self) -> int | None:
+        """The offset applied."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoCompany:
+    """An organisation in the CRM that groups contacts and campaigns."""
+
+    @property
+    def id(self) -> str:
+        """Company identifier, used when creating contacts or campaigns."""
+    @property
+    def team_id(self) -> str | None:
+        """Team that owns the company."""
+    @property
+    def name(self) -> str | None:
+        """Company name."""
+    @property
+    def website(self) -> str | None:
+        """Website address."""
+    @property
+    def industry(self) -> str | None:
+        """Industry label."""
+    @property
+    def phone(self) -> str | None:
+        """Main phone number."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoCompanyListResponse:
+    """The matching companies."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the request was handled."""
+    @property
+    def companies(self) -> builtins.list[TalkturoCompany]:
+        """The companies found."""
+    @property
+    def count(self) -> int | None:
+        """Companies matching the filters, before paging."""
+    @property
+    def limit(self) -> int | None:
+        """The limit applied."""
+    @property
+    def offset(self) -> int | None:
+        """The offset applied."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoContact:
+    """A person in the CRM."""
+
+    @property
+    def id(self) -> str:
+        """Contact identifier, used to enrol the contact in campaigns."""
+    @property
+    def first_name(self) -> str | None:
+        """Given name."""
+    @property
+    def last_name(self) -> str | None:
+        """Family name."""
+    @property
+    def email(self) -> str | None:
+        """Email address."""
+    @property
+    def phone(self) -> str | None:
+        """Main phone number."""
+    @property
+    def company_id(self) -> str | None:
+        """Company the contact belongs to."""
+    @property
+    def company(self) -> TalkturoContactCompany | None:
+        """Short form of a contact's company."""
+    @property
+    def job_title(self) -> str | None:
+        """Job title."""
+    @property
+    def lead_status(self) -> str | None:
+        """Sales stage."""
+    @property
+    def source(self) -> str | None:
+        """Where the lead came from."""
+    @property
+    def notes(self) -> str | None:
+        """Free-text notes."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoContactCompany:
+    """Short form of a contact's company."""
+
+    @property
+    def id(self) -> str | None:
+        """Company identifier."""
+    @property
+    def name(self) -> str | None:
+        """Company name."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoContactCreateResponse:
+    """The created contact."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the contact was created."""
+    @property
+    def contact(self) -> TalkturoContact:
+        """A person in the CRM."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoContactListResponse:
+    """One slice of contacts with the paging values applied."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the request was handled."""
+    @property
+    def contacts(self) -> builtins.list[TalkturoContact]:
+        """The contacts of this slice."""
+    @property
+    def count(self) -> int | None:
+        """Contacts matching the filters, before paging."""
+    @property
+    def limit(self) -> int | None:
+        """The limit applied."""
+    @property
+    def offset(self) -> int | None:
+        """The offset applied."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoPhoneNumberPurchaseResponse:
+    """The phone-number record created by the purchase."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the number was bought."""
+    @property
+    def phone_number(self) -> TalkturoPurchasedPhoneNumber | None:
+        """A phone number owned by the account."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoPhoneNumberSearchFilters:
+    """Conditions the offered numbers must meet."""
+
+    @property
+    def country_code(self) -> str:
+        """ISO 3166-1 alpha-2 country, such as US, GB or CA."""
+    @property
+    def area_code(self) -> str | None:
+        """Three-digit area code; only for US and CA."""
+    @property
+    def number_type(self) -> str | None:
+        """Kind of number."""
+    @property
+    def limit(self) -> int | None:
+        """Most numbers to return; the docs give no upper bound."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoPhoneNumberSearchResponse:
+    """The numbers found and the carrier that offers them."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the search was handled."""
+    @property
+    def numbers(self) -> builtins.list[TalkturoAvailablePhoneNumber]:
+        """Numbers that can be bought."""
+    @property
+    def provider(self) -> str | None:
+        """Carrier supplying the numbers, such as telnyx."""
+    @property
+    def count(self) -> int | None:
+        """How many numbers were found."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoPurchasedPhoneNumber:
+    """A phone number owned by the account."""
+
+    @property
+    def id(self) -> str | None:
+        """Identifier of the phone-number record, used when assigning it to an assistant."""
+    @property
+    def phone_number(self) -> str | None:
+        """The number."""
+    @property
+    def status(self) -> str | None:
+        """Lifecycle state, such as active."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoListCampaignsPage:
+    """One page of `list`. Iterating it walks every item of this page and the pages after it."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the request was handled."""
+    @property
+    def campaigns(self) -> builtins.list[TalkturoCampaign]:
+        """The campaigns of this slice."""
+    @property
+    def count(self) -> int | None:
+        """Campaigns matching the filters, before paging."""
+    @property
+    def limit(self) -> int | None:
+        """The limit applied."""
+    @property
+    def offset(self) -> int | None:
+        """The offset applied."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def has_next_page(self) -> bool: ...
+    def next_page(self) -> TalkturoListCampaignsPage | None: ...
+    def __iter__(self) -> Iterator[TalkturoCampaign]: ...
+
+@final
+class TalkturoListContactsPage:
+    """One page of `list`. Iterating it walks every item of this page and the pages after it."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the request was handled."""
+    @property
+    def contacts(self) -> builtins.list[TalkturoContact]:
+        """The contacts of this slice."""
+    @property
+    def count(self) -> int | None:
+        """Contacts matching the filters, before paging."""
+    @property
+    def limit(self) -> int | None:
+        """The limit applied."""
+    @property
+    def offset(self) -> int | None:
+        """The offset applied."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def has_next_page(self) -> bool: ...
+    def next_page(self) -> TalkturoListContactsPage | None: ...
+    def __iter__(self) -> Iterator[TalkturoContact]: ...

@@ -349,6 +349,7 @@ mod tests {
             path_params: if path.contains('{') { &ID } else { &[] },
             query: &[],
             body: None,
+            body_required: false,
             auth: false,
             responses: &[Response {
                 status: 200,

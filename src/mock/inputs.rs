@@ -34,6 +34,12 @@ impl Inputs {
         if let Some(fields) = op.body {
             // A body that is not an object is the one problem; its fields would only repeat it.
             match serde_json::from_slice::<Value>(&request.body) {
+                _ if request.body.is_empty() && op.body_required => violations.push(Violation {
+                    field: "body".into(),
+                    rule: validate::Rule::Required,
+                    message: "The request body is required.".into(),
+                    value: Value::Null,
+                }),
                 _ if request.body.is_empty() => {
                     validate::fields(fields, &body, "", &mut violations)
                 }

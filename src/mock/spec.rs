@@ -53,6 +53,8 @@ pub struct Operation {
     pub query: &'static [Field],
     /// Body fields; `None` when the operation takes no body.
     pub body: Option<&'static [Field]>,
+    /// Whether a request must have a body (even one whose fields are all optional).
+    pub body_required: bool,
     /// Whether a bearer token is required.
     pub auth: bool,
     /// Every documented status with a body to answer it with (JSON; `""` for none).
@@ -219,6 +221,8 @@ pub struct Checks {
     pub format: Option<Format>,
     pub min_items: Option<usize>,
     pub max_items: Option<usize>,
+    /// Checks of each item of an array.
+    pub items: Option<&'static Checks>,
 }
 
 impl Checks {
@@ -231,5 +235,6 @@ impl Checks {
         format: None,
         min_items: None,
         max_items: None,
+        items: None,
     };
 }

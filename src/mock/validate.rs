@@ -175,7 +175,8 @@ fn check(ty: Type, checks: &Checks, value: &Value, name: &str, out: &mut Vec<Vio
                 ));
             }
             for (index, item) in items.iter().enumerate() {
-                check(*inner, &Checks::NONE, item, &format!("{name}.{index}"), out);
+                let each = checks.items.unwrap_or(&Checks::NONE);
+                check(*inner, each, item, &format!("{name}.{index}"), out);
             }
         }
         (Type::String | Type::Enum(_), _) => out.push(type_error("a string")),

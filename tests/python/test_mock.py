@@ -779,4 +779,28 @@ def test_an_undeclared_method_on_a_known_path_is_405(mock: MockServer) -> None:
     }
 
     assert {key: status for key, (status, _) in answers.items()} == {key: 405 for key in answers}
-    assert [headers.get("Allow") for _, headers in answers.values()] == ["GET", "POST", "GET"]
+    assert [headers.get("Allow") for _, headers in answers.values()] == ["GET", "POST", "GET, DELETE, PATCH"]
+
+
+def test_array_items_are_checked_one_by_one(mock: MockServer) -> None:
+    client = mock.client(talkover.Talkover, validate=False)
+
+    with pytest.raises(talkover.UnprocessableEntityError) as caught:
+        client.campaigns.create(
+            name="Q1",
+            campaign_type="sales",
+            agent_id="agent-uuid-1",
+            start_date="2025-01-06",
+            days_of_week=[1, 8],
+            call_time_ranges=[{"start": "09:00", "end": "12:00"}],
+        )
+
+    assert list(caught.value.errors) == ["days_of_week.1"]
+    assert only(mock).status == 422
+
+
+def test_a_required_body_must_be_sent(mock: MockServer) -> None:
+    status, _, body = raw(mock, "PUT", "/api/v1/sip-trunks/trunk-uuid-1")
+
+    assert status == 422
+    assert body["errors"] == {"body": ["The request body is required."]}

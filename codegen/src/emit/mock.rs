@@ -128,6 +128,10 @@ impl Tables {
                 set.push(quote!(#name: Some(#value)));
             }
         }
+        if let Some(items) = &c.items {
+            let items = self.checks(items);
+            set.push(quote!(items: Some(&#items)));
+        }
         if let Some(pattern) = &c.pattern {
             let next = format_ident!("PATTERN_{}", self.patterns.len());
             let name = self
@@ -216,6 +220,7 @@ fn operation(api: &Api, op: &Operation, tables: &mut Tables) -> TokenStream {
     } else {
         quote!(None)
     };
+    let body_required = op.body_required;
     let auth = mock.auth;
     let responses = mock.responses.iter().map(|r| {
         let status = unsuffixed(r.status.into());
@@ -273,6 +278,7 @@ fn operation(api: &Api, op: &Operation, tables: &mut Tables) -> TokenStream {
             path_params: &[#(#path_params),*],
             query: &[#(#query),*],
             body: #body,
+            body_required: #body_required,
             auth: #auth,
             responses: &[#(#responses),*],
             error_codes: &[#(#error_codes),*],

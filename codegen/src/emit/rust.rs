@@ -21,7 +21,7 @@ pub fn emit(api: &Api) -> Result<String, Error> {
     let validated = validated_models(api);
     let models = api.models.iter().map(|m| model(m, true, &validated));
     let params = api.params.iter().map(|m| model(m, false, &validated));
-    let paginated = api.operations.iter().filter_map(paginated_impl);
+    let paginated = paginated_impls(api)?;
     let tokens = quote! {
         #info
         #client
@@ -367,7 +367,9 @@ fn model(model: &Model, is_model: bool, validated: &HashSet<&str>) -> TokenStrea
         let rename = renamed.then(|| quote!(#[serde(rename = #wire)]));
         let serde = if f.location == Location::Query {
             quote!(#[serde(skip)])
-        } else if f.nullable {
+        } else if f.nullable && (is_model || f.required) {
+            // A model keeps an explicit null when re-serialized (to_dict); an argument left
+            // out is left out of the request, so only a required one is sent as null.
             quote!(#[serde(default)])
         } else if f.is_option() {
             quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
@@ -523,7 +525,11 @@ fn checks(
                 };
                 let min = bound(c.minimum, c.exclusive_minimum);
                 let max = bound(c.maximum, c.exclusive_maximum);
-                out.push(quote!(crate::rt::check::range(at, #name, *#value as f64, #min, #max)?;));
+                let number = match ty {
+                    TypeRef::Integer => quote!(*#value as f64),
+                    _ => quote!(*#value),
+                };
+                out.push(quote!(crate::rt::check::range(at, #name, #number, #min, #max)?;));
             }
         }
         TypeRef::Enum(_) => out.push(quote!(crate::rt::check::known(at, #name, #value)?;)),
@@ -537,9 +543,14 @@ fn checks(
                 let (min, max) = (option(c.min_items), option(c.max_items));
                 out.push(quote!(crate::rt::check::items(at, #name, #value.len(), #min, #max)?;));
             }
+            let unconstrained = Constraints::default();
+            let element_constraints = match (is_array, &c.items) {
+                (true, Some(items)) => items.as_ref(),
+                _ => &unconstrained,
+            };
             let element_checks = checks(
                 element,
-                &Constraints::default(),
+                element_constraints,
                 quote!(item),
                 quote!(&item_name),
                 pattern_name,
@@ -578,17 +589,44 @@ fn option(value: Option<usize>) -> TokenStream {
     }
 }
 
-/// `impl Paginated` for the response of a paged operation.
-fn paginated_impl(op: &Operation) -> Option<TokenStream> {
+/// One `Paginated` impl per paged response model. Operations may share a response model
+/// (all calls and one agent's calls) only if they page it the same way.
+fn paginated_impls(api: &Api) -> Result<Vec<TokenStream>, Error> {
+    let mut seen: std::collections::BTreeMap<&str, (&str, String)> = Default::default();
+    let mut impls = Vec::new();
+    for op in &api.operations {
+        let Some((model, tokens)) = paginated_impl(op) else {
+            continue;
+        };
+        let text = tokens.to_string();
+        match seen.get(model) {
+            Some((_, other)) if *other == text => {}
+            Some((first, _)) => {
+                return Err(Error::new(format!(
+                    "{}: operations {first} and {} share a response model but page it differently",
+                    api.module, op.operation_id
+                )))
+            }
+            None => {
+                seen.insert(model, (&op.operation_id, text));
+                impls.push(tokens);
+            }
+        }
+    }
+    Ok(impls)
+}
+
+/// The response model of a paged operation and its `Paginated` impl.
+fn paginated_impl(op: &Operation) -> Option<(&str, TokenStream)> {
     let p = op.pagination.as_ref()?;
     let Response::Json {
-        ty: TypeRef::Model(response),
+        ty: TypeRef::Model(model),
         ..
     } = &op.response
     else {
         return None;
     };
-    let response = ident(response);
+    let response = ident(model);
     let item = rust_type(&p.item_ty);
     let items_step = p.items.steps.first()?;
     let items = ident(&items_step.rust);
@@ -613,29 +651,32 @@ fn paginated_impl(op: &Operation) -> Option<TokenStream> {
     };
     let current = read_path(&p.current);
     let (last, size, total) = (read(&p.last), read(&p.size), read(&p.total));
-    Some(quote! {
-        impl crate::rt::Paginated for #response {
-            type Item = #item;
+    Some((
+        model,
+        quote! {
+            impl crate::rt::Paginated for #response {
+                type Item = #item;
 
-            fn items(&self) -> &[#item] {
-                #borrow
-            }
-
-            fn into_items(self) -> Vec<#item> {
-                #owned
-            }
-
-            fn next_cursor(&self) -> Option<i64> {
-                crate::rt::PageState {
-                    style: crate::rt::PageStyle::#style,
-                    current: #current,
-                    last: #last,
-                    size: #size,
-                    total: #total,
-                    count: self.items().len(),
+                fn items(&self) -> &[#item] {
+                    #borrow
                 }
-                .next_cursor()
+
+                fn into_items(self) -> Vec<#item> {
+                    #owned
+                }
+
+                fn next_cursor(&self) -> Option<i64> {
+                    crate::rt::PageState {
+                        style: crate::rt::PageStyle::#style,
+                        current: #current,
+                        last: #last,
+                        size: #size,
+                        total: #total,
+                        count: self.items().len(),
+                    }
+                    .next_cursor()
+                }
             }
-        }
-    })
+        },
+    ))
 }
