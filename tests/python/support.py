@@ -17,6 +17,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Mapping, Optional
 
 TOKEN = "talq_test_token"
+
+#: The arguments of a valid `client.campaigns.create` call, from the docs' example values.
+CAMPAIGN: dict[str, Any] = {
+    "name": "Q1",
+    "campaign_type": "sales",
+    "agent_id": "agent-uuid-1",
+    "start_date": "2025-01-06",
+    "days_of_week": [1, 2, 3, 4, 5],
+    "call_time_ranges": [{"start": "09:00", "end": "12:00"}],
+}
 TT_TOKEN = "tt_test_token"
 
 #: Longest time any server-side wait (scripted delay, hook) may take before giving up.

@@ -44,6 +44,7 @@ from documented import (
     UPSERT_422,
     UPSERT_500,
 )
+from support import CAMPAIGN
 from talkover.testing import MockServer, RecordedRequest
 
 SEEDED_CALLS = ["call-uuid-2", "call-uuid-1"]  # newest first
@@ -786,14 +787,7 @@ def test_array_items_are_checked_one_by_one(mock: MockServer) -> None:
     client = mock.client(talkover.Talkover, validate=False)
 
     with pytest.raises(talkover.UnprocessableEntityError) as caught:
-        client.campaigns.create(
-            name="Q1",
-            campaign_type="sales",
-            agent_id="agent-uuid-1",
-            start_date="2025-01-06",
-            days_of_week=[1, 8],
-            call_time_ranges=[{"start": "09:00", "end": "12:00"}],
-        )
+        client.campaigns.create(**{**CAMPAIGN, "days_of_week": [1, 8]})
 
     assert list(caught.value.errors) == ["days_of_week.1"]
     assert only(mock).status == 422

@@ -13,6 +13,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 import talkover
@@ -94,30 +95,26 @@ def test_agent_webhook_logs_stop_at_last_page(client: talkover.Talkover, server:
     assert [r.query.get("page") for r in server.requests] == [None, ["2"]]
 
 
-def test_campaign_webhook_logs_without_last_page_stop_on_a_short_page(
-    client: talkover.Talkover, server: RecordingServer
+@pytest.mark.parametrize(
+    ("second_page", "walked"),
+    [
+        pytest.param(["l3"], ["l1", "l2", "l3"], id="short-page"),
+        pytest.param([], ["l1", "l2"], id="empty-page"),
+    ],
+)
+def test_campaign_webhook_logs_without_last_page_stop_after_a_short_or_empty_page(
+    client: talkover.Talkover, server: RecordingServer, second_page: list[str], walked: list[str]
 ) -> None:
     path = "/api/v1/campaigns/c1/webhooks/w1/logs"
     server.respond("GET", path, json=_logs_page(CAMPAIGN_LOGS, ["l1", "l2"], 1, last=None, per_page=2))
-    server.respond("GET", path, json=_logs_page(CAMPAIGN_LOGS, ["l3"], 2, last=None, per_page=2))
+    server.respond("GET", path, json=_logs_page(CAMPAIGN_LOGS, second_page, 2, last=None, per_page=2))
+    # Would be fetched only if the iterator went on after the short or empty page.
+    server.respond("GET", path, json=_logs_page(CAMPAIGN_LOGS, ["l9"], 3, last=None, per_page=2))
 
     ids = [log.id for log in client.campaigns.webhooks.list_logs("c1", "w1", per_page=2)]
 
-    assert ids == ["l1", "l2", "l3"]
+    assert ids == walked
     assert [r.query.get("page") for r in server.requests] == [None, ["2"]]
-
-
-def test_campaign_webhook_logs_without_last_page_stop_on_an_empty_page(
-    client: talkover.Talkover, server: RecordingServer
-) -> None:
-    path = "/api/v1/campaigns/c1/webhooks/w1/logs"
-    server.respond("GET", path, json=_logs_page(CAMPAIGN_LOGS, ["l1", "l2"], 1, last=None, per_page=2))
-    server.respond("GET", path, json=_logs_page(CAMPAIGN_LOGS, [], 2, last=None, per_page=2))
-
-    ids = [log.id for log in client.campaigns.webhooks.list_logs("c1", "w1", per_page=2)]
-
-    assert ids == ["l1", "l2"]
-    assert len(server.requests) == 2
 
 
 def test_talkturo_offset_pages(mock: talkover.testing.MockServer) -> None:

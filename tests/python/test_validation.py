@@ -14,7 +14,7 @@ import pytest
 
 import talkover
 import talkover.testing
-from support import RecordingServer
+from support import CAMPAIGN, RecordingServer
 
 Kwargs = dict[str, Any]
 
@@ -273,14 +273,7 @@ def test_self_referencing_payload_is_refused_not_a_crash(client: talkover.Talkov
 
 def test_each_array_item_is_checked(client: talkover.Talkover, server: RecordingServer) -> None:
     with pytest.raises(talkover.RequestValidationError) as caught:
-        client.campaigns.create(
-            name="Q1",
-            campaign_type="sales",
-            agent_id="agent-uuid-1",
-            start_date="2025-01-06",
-            days_of_week=[1, 8],
-            call_time_ranges=[{"start": "09:00", "end": "12:00"}],
-        )
+        client.campaigns.create(**{**CAMPAIGN, "days_of_week": [1, 8]})
 
     assert caught.value.field == "days_of_week[1]"
     assert server.requests == []

@@ -6,8 +6,9 @@ use std::fmt::Write;
 
 use serde_json::{json, Value};
 
-use super::python::{model_class, page_class};
+use super::python::page_class;
 use super::python_arguments;
+use super::stubs::response_type;
 use crate::ir::*;
 use crate::naming::rust_ident;
 
@@ -160,20 +161,8 @@ fn python_returns(api: &Api, op: &Operation) -> String {
     }
     match op.response.returned() {
         None => "`None`".into(),
-        Some(ty) => format!("`{}`", shown_type(api, ty)),
-    }
-}
-
-fn shown_type(api: &Api, ty: &TypeRef) -> String {
-    match ty {
-        TypeRef::String | TypeRef::Enum(_) => "str".into(),
-        TypeRef::Integer => "int".into(),
-        TypeRef::Number => "float".into(),
-        TypeRef::Boolean => "bool".into(),
-        TypeRef::Any => "Any".into(),
-        TypeRef::Object | TypeRef::Map(_) => "dict".into(),
-        TypeRef::Array(item) => format!("list[{}]", shown_type(api, item)),
-        TypeRef::Model(name) => model_class(api, name),
+        // The stub's type, without the `builtins.` that keeps it apart from field names.
+        Some(ty) => format!("`{}`", response_type(api, ty).replace("builtins.", "")),
     }
 }
 

@@ -228,7 +228,7 @@ fn argument_type(api: &Api, ty: &TypeRef) -> String {
 }
 
 /// What a value of this type is when read from a response.
-fn response_type(api: &Api, ty: &TypeRef) -> String {
+pub fn response_type(api: &Api, ty: &TypeRef) -> String {
     match ty {
         TypeRef::String | TypeRef::Enum(_) => "str".into(),
         TypeRef::Integer => "int".into(),
