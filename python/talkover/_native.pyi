@@ -93,6 +93,8 @@ __all__ = [
     "SipTrunksResource",
     "Talkover",
     "Talkturo",
+    "TalkturoApiKeyTestResponse",
+    "TalkturoApiKeysResource",
     "TalkturoAssistant",
     "TalkturoAssistantDeleteResponse",
     "TalkturoAssistantUsageDay",
@@ -115,6 +117,10 @@ __all__ = [
     "TalkturoContactCreateResponse",
     "TalkturoContactListResponse",
     "TalkturoContactsResource",
+    "TalkturoCreditsCheckoutResponse",
+    "TalkturoCreditsDeductResponse",
+    "TalkturoCreditsRecord",
+    "TalkturoCreditsResource",
     "TalkturoListCampaignsPage",
     "TalkturoListContactsPage",
     "TalkturoPhoneNumberPurchaseResponse",
@@ -3517,6 +3523,10 @@ class Talkturo:
     def companies(self) -> TalkturoCompaniesResource: ...
     @property
     def phone_numbers(self) -> TalkturoPhoneNumbersResource: ...
+    @property
+    def api_keys(self) -> TalkturoApiKeysResource: ...
+    @property
+    def credits(self) -> TalkturoCreditsResource: ...
 
 @final
 class TalkturoAssistantsResource:
@@ -3900,6 +3910,100 @@ class TalkturoPhoneNumbersResource:
             phone_number: Number to buy (E.164), as returned by the search. Must match `^\\+[1-9]\\d{1,14}$`.
             team_id: Team the number is added to.
         """
+
+@final
+class TalkturoApiKeysResource:
+    """The `api_keys` operations."""
+
+    def test(
+        self,
+    ) -> TalkturoApiKeyTestResponse:
+        """Test the API key
+
+        Checks that the token is accepted: that the key exists, is active, has not expired and passes the scope check. Nothing is changed.
+
+        `GET /api/test-api-key`
+        """
+
+@final
+class TalkturoCreditsResource:
+    """The `credits` operations."""
+
+    def retrieve(
+        self,
+        *,
+        account_id: str | None = None,
+    ) -> TalkturoCreditsRecord:
+        """Get the credit balance
+
+        Returns the credit record of an account: the current balance, the totals bought and used, and the auto-reload settings. A record is created on the fly for an account that has none yet.
+
+        `GET /api/credits`
+
+        Args:
+            account_id: Account (a UUID) whose balance is read; the token's own account when left out.
+        """
+    def deduct(
+        self,
+        *,
+        account_id: str,
+        amount: float,
+        description: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> TalkturoCreditsDeductResponse:
+        """Deduct credits
+
+        Charges usage against an account by taking credits off its balance and records the charge as a transaction. When the new balance falls below the auto-reload threshold, a reload may be started. Not safe to repeat: each call is a new charge.
+
+        `POST /api/credits`
+
+        Args:
+            account_id: Account (a UUID) to charge.
+            amount: Credits to take off the balance.
+            description: Readable reason for the charge.
+            metadata: Free-form data stored with the transaction, such as assistant, campaign, call or workflow ids.
+        """
+    def checkout(
+        self,
+        *,
+        account_id: str,
+        account_slug: str,
+        plan_id: str | None = None,
+        custom_amount: float | None = None,
+        custom_credits: float | None = None,
+        customer_id: str | None = None,
+        customer_email: str | None = None,
+        tolt_referral: str | None = None,
+    ) -> TalkturoCreditsCheckoutResponse:
+        """Start a credit purchase
+
+        Opens an embedded Stripe checkout session to buy credits, either for a predefined plan or for a custom amount. The balance only grows once Stripe reports the payment as completed.
+
+        `POST /api/credits/checkout`
+
+        Args:
+            account_id: Account (a UUID) that receives the credits.
+            account_slug: Workspace slug that ties the checkout session to the account.
+            plan_id: Predefined purchase plan; alternative to the two custom fields.
+            custom_amount: Price of a custom purchase in USD; needs the custom credit count too. At least 99.
+            custom_credits: Credits granted by a custom purchase; needs the custom amount too.
+            customer_id: Existing Stripe customer to attach the session to.
+            customer_email: Customer email address for the Stripe session.
+            tolt_referral: Referral identifier passed on with the checkout.
+        """
+
+@final
+class TalkturoApiKeyTestResponse:
+    """Confirmation that the credentials were accepted."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the credentials were accepted."""
+    @property
+    def message(self) -> str:
+        """Confirmation text."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
 @final
 class TalkturoAssistant:
@@ -4375,6 +4479,78 @@ class TalkturoContactListResponse:
     @property
     def offset(self) -> int | None:
         """The offset applied."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoCreditsCheckoutResponse:
+    """The Stripe checkout session that was opened."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the session was created."""
+    @property
+    def checkout_token(self) -> str:
+        """Client secret of the embedded Stripe checkout session."""
+    @property
+    def session_id(self) -> str:
+        """Stripe checkout session identifier."""
+    @property
+    def credits(self) -> float:
+        """Credits that will be added once the payment succeeds."""
+    @property
+    def amount(self) -> float:
+        """Purchase amount."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoCreditsDeductResponse:
+    """Result of a deduction."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the credits were deducted."""
+    @property
+    def transaction_id(self) -> str:
+        """Identifier of the transaction the deduction created."""
+    @property
+    def balance(self) -> float:
+        """Credits left after the deduction."""
+    @property
+    def auto_reload_triggered(self) -> bool:
+        """Whether the deduction started an automatic reload."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoCreditsRecord:
+    """An account's credit balance, totals and auto-reload settings."""
+
+    @property
+    def id(self) -> str:
+        """Identifier of the credit record."""
+    @property
+    def account_id(self) -> str:
+        """Account that owns the balance."""
+    @property
+    def credits(self) -> float:
+        """Credits available now."""
+    @property
+    def total_purchased(self) -> float:
+        """Credits bought over the account's lifetime."""
+    @property
+    def total_used(self) -> float:
+        """Credits deducted over the account's lifetime."""
+    @property
+    def auto_reload_enabled(self) -> bool:
+        """Whether credits are bought automatically when the balance runs low."""
+    @property
+    def auto_reload_threshold(self) -> float:
+        """Balance below which a deduction may start an automatic reload."""
+    @property
+    def auto_reload_amount_usd(self) -> float:
+        """Amount in USD charged by one automatic reload."""
     def to_dict(self) -> builtins.dict[str, Any]: ...
     def __eq__(self, other: object, /) -> bool: ...
 
