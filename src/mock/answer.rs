@@ -46,11 +46,11 @@ pub(super) fn answered_status(reply: &Reply) -> Option<u16> {
 }
 
 /// The body a reply sends (all of it, even when a fault truncates it on the wire).
-pub(super) fn answered_body(reply: &Reply) -> serde_json::Value {
+pub(super) fn answered_body(reply: &Reply) -> &[u8] {
     match reply {
-        Reply::Respond { body, .. } | Reply::Truncate { body, .. } => super::faults::decoded(body),
+        Reply::Respond { body, .. } | Reply::Truncate { body, .. } => body,
         Reply::After(_, inner) => answered_body(inner),
-        Reply::Drop => serde_json::Value::Null,
+        Reply::Drop => &[],
     }
 }
 

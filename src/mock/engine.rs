@@ -11,7 +11,7 @@ use super::answer::{
     Body,
 };
 use super::error_reply::{self, Problem};
-use super::faults::{Fault, LoggedRequest};
+use super::faults::{decoded, Fault, LoggedRequest};
 use super::http::{percent_decode, reason_phrase, HttpRequest, Reply};
 use super::inputs::Inputs;
 use super::spec::{json, Action, Api, Failure, Operation};
@@ -27,7 +27,9 @@ pub struct Engine {
 struct State {
     store: Store,
     faults: Vec<Fault>,
-    log: Vec<LoggedRequest>,
+    /// Each request with the body answered, decoded only when the log is read: most logged
+    /// answers are never looked at, and a long list is slow to parse.
+    log: Vec<(LoggedRequest, Vec<u8>)>,
 }
 
 /// The operation a request reached, with its path parameters decoded.
@@ -61,7 +63,14 @@ impl Engine {
     }
 
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        self.state().log.clone()
+        self.state()
+            .log
+            .iter()
+            .map(|(entry, answered)| LoggedRequest {
+                response: decoded(answered),
+                ..entry.clone()
+            })
+            .collect()
     }
 
     pub fn clear_requests(&self) {
@@ -86,8 +95,8 @@ impl Engine {
             None => finish(self.answer(route.as_ref(), &request), None),
         };
         entry.status = answered_status(&reply);
-        entry.response = answered_body(&reply);
-        self.state().log.push(entry);
+        let answered = answered_body(&reply).to_vec();
+        self.state().log.push((entry, answered));
         reply
     }
 
