@@ -6,9 +6,9 @@
 mod support;
 
 use serde_json::json;
-#[cfg(feature = "mock")]
-use support::mock_client;
 use support::{client, Reply, TestServer, TOKEN};
+#[cfg(feature = "mock")]
+use support::{mock_client, queried};
 #[cfg(feature = "mock")]
 use talkover::mock::MockServer;
 use talkover::{
@@ -238,13 +238,8 @@ fn next_page_returns_none_after_the_last_page() {
     assert_eq!(second.data[0].id, "call-uuid-1");
     assert!(!second.has_next_page());
     assert!(second.next_page().expect("no fetch").is_none());
-    let pages: Vec<Option<String>> = mock
-        .requests()
-        .iter()
-        .map(|r| r.query.get("page").map(|p| p.join(",")))
-        .collect();
     assert_eq!(
-        pages,
+        queried(&mock, "page"),
         [None, Some("2".into())],
         "no request after the last page"
     );

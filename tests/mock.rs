@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use support::mock_client as client;
+use support::{mock_client as client, queried};
 use talkover::mock::{Fault, InvalidFault, LoggedRequest, MockServer};
 use talkover::{
     ActionInput, ActionType, ApiError, Call, CallDirection, CallStatus, Error, ListCallsParams,
@@ -961,14 +961,9 @@ fn pagination_fields_across_pages() {
         (1, 1, 20)
     );
     assert_eq!((default.from, default.to, default.total), (1, 7, 7));
-    let pages: Vec<_> = mock
-        .requests()
-        .iter()
-        .map(|r| r.query.get("page").cloned())
-        .collect();
-    let asked = |n: &str| Some(vec![n.to_string()]);
+    let asked = |n: &str| Some(n.to_string());
     assert_eq!(
-        pages,
+        queried(&mock, "page"),
         [asked("1"), asked("2"), asked("4"), asked("5"), None]
     );
 }
@@ -988,15 +983,11 @@ fn the_page_iterator_yields_every_call_exactly_once() {
         .map(|call| call.expect("every page").id)
         .collect();
     assert_eq!(walked, all);
-    let log = mock.requests();
-    let pages: Vec<_> = log
-        .iter()
-        .map(|r| r.query.get("page").map(|p| p[0].clone()))
-        .collect();
     assert_eq!(
-        pages,
+        queried(&mock, "page"),
         [None, Some("2".into()), Some("3".into()), Some("4".into())]
     );
+    let log = mock.requests();
     assert!(log
         .iter()
         .all(|r| r.query["per_page"] == ["2"] && r.status == Some(200)));

@@ -9,7 +9,7 @@
 mod support;
 
 use serde_json::json;
-use support::mock_client;
+use support::{mock_client, queried};
 use talkover::mock::MockServer;
 use talkover::{
     CreateAgentParams, CreateSipTrunkDidParams, CreateSipTrunkParams, Error, ListAgentsParams,
@@ -56,12 +56,7 @@ fn agents_walk_every_meta_page() {
     assert_eq!(ids.len(), 6, "five seed agents and the new one: {ids:?}");
     assert_eq!(ids[0], created.id, "newest first");
     assert_eq!((meta.current_page, meta.last_page, meta.total), (1, 2, 6));
-    let pages: Vec<_> = mock
-        .requests()
-        .iter()
-        .map(|r| r.query.get("page").cloned())
-        .collect();
-    assert_eq!(pages, [None, Some(vec!["2".to_string()])]);
+    assert_eq!(queried(&mock, "page"), [None, Some("2".into())]);
 }
 
 #[test]
@@ -192,10 +187,5 @@ fn talkturo_campaigns_walk_offset_pages() {
     names.sort();
 
     assert_eq!(names, ["A", "B", "C"]);
-    let offsets: Vec<_> = mock
-        .requests()
-        .iter()
-        .map(|r| r.query.get("offset").cloned())
-        .collect();
-    assert_eq!(offsets, [None, Some(vec!["2".to_string()])]);
+    assert_eq!(queried(&mock, "offset"), [None, Some("2".into())]);
 }

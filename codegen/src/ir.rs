@@ -240,6 +240,7 @@ pub struct FieldPath {
 #[derive(Debug, Clone)]
 pub struct FieldStep {
     pub rust: String,
+    pub wire: String,
     pub optional: bool,
 }
 

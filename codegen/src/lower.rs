@@ -826,6 +826,7 @@ impl<'a> Lowerer<'a> {
                 .ok_or_else(|| Error::new(format!("{dotted}: {name} has no property {segment}")))?;
             steps.push(FieldStep {
                 rust: field.rust.clone(),
+                wire: field.wire.clone(),
                 optional: field.is_option(),
             });
             current = field.ty.clone();

@@ -307,6 +307,16 @@ pub fn client(server: &TestServer) -> talkover::Client {
 }
 
 /// A Talkover client for the spec-driven mock server, with the mock's own token.
+/// The value of query parameter `name` in each request the mock logged (several joined by
+/// `,`), oldest first: which page or offset each request asked for.
+#[cfg(feature = "mock")]
+pub fn queried(mock: &talkover::mock::MockServer, name: &str) -> Vec<Option<String>> {
+    mock.requests()
+        .iter()
+        .map(|r| r.query.get(name).map(|values| values.join(",")))
+        .collect()
+}
+
 #[cfg(feature = "mock")]
 pub fn mock_client(mock: &talkover::mock::MockServer) -> talkover::Client {
     talkover::Client::builder()

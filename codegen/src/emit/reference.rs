@@ -87,13 +87,11 @@ pub fn index(api: &Api) -> Vec<Value> {
                 ),
             };
             // The response property holding a page's items, as the wire names it.
-            let items = match (&op.pagination, &op.response) {
-                (Some(p), Response::Json { ty: TypeRef::Model(model), .. }) => api
-                    .model(model)
-                    .and_then(|m| m.fields.iter().find(|f| Some(&f.rust) == p.items.steps.first().map(|s| &s.rust)))
-                    .map(|f| f.wire.clone()),
-                _ => None,
-            };
+            let items = op
+                .pagination
+                .as_ref()
+                .and_then(|p| p.items.steps.first())
+                .map(|step| step.wire.clone());
             json!({
                 "api": api.module,
                 "client": api.client.name,
