@@ -28,7 +28,7 @@ pub mod rt {
     pub use crate::config::{ApiInfo, ClientBuilder, FromTransport};
     pub use crate::encoding::{encode_path, ToQuery};
     pub use crate::pagination::{Page, PageIter, PageState, PageStyle, Paginated};
-    pub use crate::transport::{Method, Request, Response, Transport};
+    pub use crate::transport::{Method, Request, Response, RetryClass, Transport};
     pub use crate::validation::{check, Format, Pattern, Validate};
     pub use crate::wire_enum::WireEnum;
 }

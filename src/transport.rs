@@ -33,6 +33,17 @@ impl Method {
     }
 }
 
+/// Whether a request may be sent again after it may have reached the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryClass {
+    /// Repeating it has the effect of sending it once: GET, PUT, DELETE, and a POST or PATCH
+    /// the spec marks `x-sdk-idempotent`.
+    Safe,
+    /// A second copy may act twice (a second phone call): re-sent only when it surely never
+    /// reached the server.
+    Unsafe,
+}
+
 /// One request as a generated operation describes it; the transport adds host and headers.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -40,17 +51,33 @@ pub struct Request {
     path: String,
     query: Vec<(String, String)>,
     body: Option<Vec<u8>>,
+    retry: RetryClass,
 }
 
 impl Request {
-    /// `path` is already percent-encoded.
+    /// `path` is already percent-encoded. The retry class follows from the method.
     pub fn new(method: Method, path: String) -> Self {
+        let retry = match method {
+            Method::Get | Method::Put | Method::Delete => RetryClass::Safe,
+            Method::Post | Method::Patch => RetryClass::Unsafe,
+        };
         Request {
             method,
             path,
             query: Vec::new(),
             body: None,
+            retry,
         }
+    }
+
+    /// Marks a POST or PATCH that the spec declares safe to repeat (`x-sdk-idempotent`).
+    pub fn idempotent(&mut self) {
+        self.retry = RetryClass::Safe;
+    }
+
+    /// Whether this request may be repeated after it may have reached the server.
+    pub fn retry_class(&self) -> RetryClass {
+        self.retry
     }
 
     /// Adds a query parameter (encoded by ureq, so `+` arrives as `+`).
