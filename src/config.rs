@@ -2,9 +2,12 @@
 //! that fills the user's settings in from arguments, the environment and defaults.
 
 use std::marker::PhantomData;
+use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::transport::Transport;
+use ureq::http::header::{HeaderName, HeaderValue};
+
+use crate::transport::{Settings, Transport};
 use crate::Error;
 
 /// Per-API facts the runtime needs, generated from the spec's `info.x-sdk-client` and servers.
@@ -28,6 +31,9 @@ pub trait FromTransport {
 /// Default for one attempt of a request: connect, send and receive.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Default number of retries after the first attempt, where a retry is safe.
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+
 /// Builds a client. Unset values come from the environment, then from the spec.
 #[must_use]
 pub struct ClientBuilder<C> {
@@ -38,6 +44,8 @@ pub struct ClientBuilder<C> {
     validate: bool,
     headers: Vec<(String, String)>,
     user_agent: String,
+    ca_bundle: Option<PathBuf>,
+    max_retries: u32,
     client: PhantomData<fn() -> C>,
 }
 
@@ -49,6 +57,8 @@ impl<C> std::fmt::Debug for ClientBuilder<C> {
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("validate", &self.validate)
+            .field("max_retries", &self.max_retries)
+            .field("ca_bundle", &self.ca_bundle)
             .finish_non_exhaustive()
     }
 }
@@ -63,6 +73,8 @@ impl<C: FromTransport> ClientBuilder<C> {
             validate: true,
             headers: Vec::new(),
             user_agent: format!("talkover-rust/{}", env!("CARGO_PKG_VERSION")),
+            ca_bundle: None,
+            max_retries: DEFAULT_MAX_RETRIES,
             client: PhantomData,
         }
     }
@@ -91,7 +103,8 @@ impl<C: FromTransport> ClientBuilder<C> {
         self
     }
 
-    /// A header sent with every request.
+    /// A header sent with every request to the base URL's origin (never to another origin a
+    /// redirect leads to). Framing headers (Host, Content-Length, ...) are refused by `build`.
     pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
         self
@@ -100,6 +113,20 @@ impl<C: FromTransport> ClientBuilder<C> {
     /// Replaces the User-Agent product token (the Python binding names itself here).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
+        self
+    }
+
+    /// A PEM file of certificate authorities to trust besides the machine's (a private CA,
+    /// or a TLS-inspecting proxy). `SSL_CERT_FILE`/`SSL_CERT_DIR` are honoured without it.
+    pub fn ca_bundle(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_bundle = Some(path.into());
+        self
+    }
+
+    /// How many times a failed request may be retried, where retrying is safe (default 2;
+    /// 0 turns retries off). See the README's "Retries and timeouts".
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.max_retries = max_retries;
         self
     }
 
@@ -131,18 +158,26 @@ impl<C: FromTransport> ClientBuilder<C> {
                 "timeout must be greater than zero".into(),
             ));
         }
+        let mut default_headers = Vec::with_capacity(self.headers.len());
         for (name, value) in &self.headers {
-            check_header(name, value)?;
+            default_headers.push(check_header(name, value)?);
         }
         check_header("User-Agent", &self.user_agent)?;
-        Ok(C::from_transport(Transport::new(
+        let ca_bundle = match &self.ca_bundle {
+            Some(path) => Some(crate::transport::tls::read_ca_bundle(path)?),
+            None => None,
+        };
+        let transport = Transport::new(Settings {
             base_url,
-            &token,
-            self.timeout,
-            self.validate,
-            self.headers,
-            self.user_agent,
-        )))
+            token,
+            timeout: self.timeout,
+            validate: self.validate,
+            default_headers,
+            user_agent: self.user_agent,
+            ca_bundle,
+            max_retries: self.max_retries,
+        })?;
+        Ok(C::from_transport(transport))
     }
 }
 
@@ -166,39 +201,159 @@ fn check_token(token: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// `http(s)://host[:port][/prefix]`, returned without a trailing slash.
+/// `http(s)://host[:port][/prefix]`, returned without a trailing slash. Anything that does
+/// not parse fully is refused here, not at the first request: a port that does not parse
+/// must not quietly become port 80 with the token sent there.
 fn check_base_url(url: &str) -> Result<String, Error> {
-    let bad = |why: &str| Err(Error::Configuration(format!("base_url {url:?} {why}")));
     let trimmed = url.trim().trim_end_matches('/');
-    let Some((scheme, rest)) = trimmed.split_once("://") else {
-        return bad("must start with http:// or https://");
+    let (scheme, rest) = trimmed.split_once("://").unwrap_or(("", trimmed));
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    // Credentials in the URL are refused without repeating them.
+    if let Some((_, host)) = authority.rsplit_once('@') {
+        return Err(Error::Configuration(format!(
+            "base_url {:?} must not carry a user name or password (user:pass@); the token is \
+             sent as a bearer header, and a proxy's credentials go in default_headers",
+            format!("{scheme}://{host}{path}")
+        )));
+    }
+    let bad = |why: &str| {
+        Err(Error::Configuration(format!(
+            "base_url {} {why}",
+            crate::secrets::quote(url)
+        )))
     };
     if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
         return bad("must start with http:// or https://");
     }
-    let host = rest.split('/').next().unwrap_or_default();
-    if host.is_empty() {
-        return bad("has no host");
-    }
     if rest.contains(['?', '#']) || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return bad("must not contain a query, a fragment or whitespace");
+    }
+    if let Err(why) = check_authority(authority) {
+        return bad(&why);
+    }
+    let path_ok = path.bytes().all(|b| {
+        b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/%".contains(&b)
+    });
+    if !path_ok {
+        return bad("has characters in its path that must be percent-encoded");
+    }
+    if trimmed.parse::<ureq::http::Uri>().is_err() {
+        return bad("is not a valid URL");
     }
     Ok(trimmed.to_string())
 }
 
-fn check_header(name: &str, value: &str) -> Result<(), Error> {
+/// `host[:port]`: a DNS name, an IPv4 address or a bracketed IPv6 address, and a port from 1
+/// to 65535.
+fn check_authority(authority: &str) -> Result<(), String> {
+    let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
+        let (ip, after) = bracketed
+            .split_once(']')
+            .ok_or("has an IPv6 address without its closing ]")?;
+        ip.parse::<std::net::Ipv6Addr>()
+            .map_err(|_| format!("has an invalid IPv6 address [{ip}]"))?;
+        match after {
+            "" => (None, None),
+            after => (
+                None,
+                Some(
+                    after
+                        .strip_prefix(':')
+                        .ok_or("has characters after its IPv6 address")?,
+                ),
+            ),
+        }
+    } else {
+        match authority.rsplit_once(':') {
+            Some((host, port)) => (Some(host), Some(port)),
+            None => (Some(authority), None),
+        }
+    };
+    if let Some(host) = host {
+        if host.is_empty() {
+            return Err("has no host".into());
+        }
+        let label_ok = |label: &str| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        let name = host.strip_suffix('.').unwrap_or(host);
+        if !name.split('.').all(label_ok) {
+            return Err(format!(
+                "has an invalid host {} (a DNS name, an IPv4 address or [an IPv6 address]; \
+                 international names in their xn-- form)",
+                crate::secrets::quote(host)
+            ));
+        }
+    }
+    if let Some(port) = port {
+        let valid = (1..=5).contains(&port.len())
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u32>().is_ok_and(|p| (1..=65535).contains(&p));
+        if !valid {
+            return Err(format!(
+                "has an invalid port {} (a number from 1 to 65535)",
+                crate::secrets::quote(port)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Headers that frame the message: set by the HTTP layer from the request itself. A default
+/// header overriding one would drop a body, hang a request or smuggle another one.
+const FRAMING_HEADERS: [&str; 7] = [
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "te",
+    "trailer",
+    "upgrade",
+];
+
+/// A default header, checked to be a valid HTTP field (and never echoed: values may be
+/// secret).
+fn check_header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
     let token_char = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
     if name.is_empty() || !name.chars().all(token_char) {
         return Err(Error::Configuration(format!(
-            "{name:?} is not a valid header name"
+            "{} is not a valid header name",
+            crate::secrets::quote(name)
         )));
     }
-    if value.chars().any(|c| c == '\r' || c == '\n' || c == '\0') {
+    if FRAMING_HEADERS
+        .iter()
+        .any(|framing| name.eq_ignore_ascii_case(framing))
+    {
         return Err(Error::Configuration(format!(
-            "the value of header {name} contains a line break"
+            "header {name} frames the request and is set by the HTTP layer; it cannot be a \
+             default header"
         )));
     }
-    Ok(())
+    if let Some(bad) = value
+        .bytes()
+        .find(|&b| (b < 0x20 && b != b'\t') || b == 0x7f)
+    {
+        let what = match bad {
+            b'\r' | b'\n' => "a line break".to_string(),
+            0 => "a NUL byte (\\x00)".to_string(),
+            other => format!("the control character \\x{other:02x}"),
+        };
+        return Err(Error::Configuration(format!(
+            "the value of header {name} contains {what}"
+        )));
+    }
+    let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+        Error::Configuration(format!("{} is not a valid header name", crate::secrets::quote(name)))
+    })?;
+    let header_value = HeaderValue::from_str(value).map_err(|_| {
+        Error::Configuration(format!("the value of header {name} is not a valid header value"))
+    })?;
+    Ok((header_name, header_value))
 }
 
 #[cfg(test)]

@@ -76,6 +76,10 @@ impl ApiError {
     }
 
     fn summary(&self) -> String {
+        // A body that was not JSON already gives the status line as its message.
+        if self.message.starts_with(&format!("HTTP {}", self.status)) {
+            return self.message.clone();
+        }
         match &self.code {
             Some(code) => format!("HTTP {} {code}: {}", self.status, self.message),
             None => format!("HTTP {}: {}", self.status, self.message),

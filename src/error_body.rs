@@ -72,7 +72,8 @@ fn from_object(body: &Map<String, Value>) -> BodyFields {
         Some(Value::Object(error)) => {
             fields.code = text(error.get("code"));
             fields.message = text(error.get("message"));
-            fields.details = error.get("details").filter(|d| !d.is_null()).cloned();
+            // `details` is documented as an object; anything else stays in the raw body only.
+            fields.details = error.get("details").filter(|d| d.is_object()).cloned();
         }
         Some(Value::String(error)) => match text(body.get("message")) {
             Some(message) => {
@@ -137,15 +138,26 @@ fn status_line(status: u16, body: &str) -> String {
     format!("{line}: {cut}")
 }
 
+/// `retry-after-ms` (milliseconds), else `Retry-After` in seconds or as an HTTP-date.
 fn retry_after_header(headers: &[(String, String)]) -> Option<f64> {
-    let (_, value) = headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("retry-after"))?;
-    value
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|s| s.is_finite() && *s >= 0.0)
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim())
+    };
+    let number = |text: &str| text.parse::<f64>().ok().filter(|s| s.is_finite() && *s >= 0.0);
+    if let Some(ms) = header("retry-after-ms").and_then(number) {
+        return Some(ms / 1000.0);
+    }
+    let value = header("retry-after")?;
+    number(value).or_else(|| {
+        let at = httpdate::parse_http_date(value).ok()?;
+        let wait = at
+            .duration_since(std::time::SystemTime::now())
+            .unwrap_or_default();
+        Some(wait.as_secs_f64())
+    })
 }
 
 fn seconds(value: &Value) -> Option<f64> {
@@ -266,5 +278,36 @@ mod tests {
         );
         assert_eq!(e.retry_after, Some(60.0));
         assert_eq!(parse(429, "{}").retry_after, None);
+        let e = ApiError::from_response(
+            503,
+            vec![("retry-after-ms".into(), "1500".into())],
+            b"{}".to_vec(),
+        );
+        assert_eq!(e.retry_after, Some(1.5));
+    }
+
+    #[test]
+    fn retry_after_as_an_http_date() {
+        let in_a_minute = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+        let e = ApiError::from_response(
+            429,
+            vec![("Retry-After".into(), httpdate::fmt_http_date(in_a_minute))],
+            b"{}".to_vec(),
+        );
+        let wait = e.retry_after.unwrap();
+        assert!((58.0..=60.0).contains(&wait), "{wait}");
+        let e = ApiError::from_response(
+            429,
+            vec![("Retry-After".into(), "Wed, 21 Oct 2015 07:28:00 GMT".into())],
+            b"{}".to_vec(),
+        );
+        assert_eq!(e.retry_after, Some(0.0), "a date in the past means now");
+    }
+
+    #[test]
+    fn details_that_are_not_an_object_are_left_in_the_body() {
+        let e = parse(400, r#"{"error": {"code": "X", "message": "m", "details": "x"}}"#);
+        assert_eq!(e.details, None);
+        assert!(e.body.contains("\"x\""));
     }
 }

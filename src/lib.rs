@@ -12,6 +12,7 @@ mod encoding;
 mod error;
 mod error_body;
 mod pagination;
+mod secrets;
 mod transport;
 mod validation;
 mod wire_enum;

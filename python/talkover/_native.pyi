@@ -2,6 +2,7 @@
 # Do not edit: change a spec and run `make stubs`.
 
 import builtins
+import os
 from typing import Any, Generic, Iterator, Literal, Mapping, Sequence, TypeVar, final
 
 __all__ = [
@@ -183,6 +184,8 @@ class Talkover:
         timeout: float | None = None,
         validate: bool = True,
         default_headers: builtins.dict[str, str] | None = None,
+        max_retries: int | None = None,
+        ca_bundle: str | os.PathLike[str] | None = None,
     ) -> Talkover: ...
     @property
     def base_url(self) -> str: ...
@@ -3510,6 +3513,8 @@ class Talkturo:
         timeout: float | None = None,
         validate: bool = True,
         default_headers: builtins.dict[str, str] | None = None,
+        max_retries: int | None = None,
+        ca_bundle: str | os.PathLike[str] | None = None,
     ) -> Talkturo: ...
     @property
     def base_url(self) -> str: ...

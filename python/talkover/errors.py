@@ -121,6 +121,9 @@ class APIStatusError(APIError):
     errors: dict[str, list[str]]
     headers: dict[str, str]
     body: Any
+    #: Seconds the server asked to wait before retrying (``Retry-After``, ``retry-after-ms``
+    #: or the body's ``details.retry_after``), or None.
+    retry_after: float | None
 
     def __init__(
         self,
@@ -132,6 +135,7 @@ class APIStatusError(APIError):
         errors: Mapping[str, list[str]] | None = None,
         headers: Mapping[str, str] | None = None,
         body: Any = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
@@ -140,8 +144,11 @@ class APIStatusError(APIError):
         self.errors = dict(errors or {})
         self.headers = dict(headers or {})
         self.body = body
+        self.retry_after = retry_after
 
     def __str__(self) -> str:
+        if self.message.startswith(f"HTTP {self.status_code}"):
+            return self.message  # a body that was not JSON: the message is the status line
         code = f" {self.code}" if self.code else ""
         return f"HTTP {self.status_code}{code}: {self.message}"
 
@@ -177,12 +184,6 @@ class UnprocessableEntityError(APIStatusError):
 class RateLimitError(APIStatusError):
     """429. ``retry_after`` is the number of seconds to wait, when the API says."""
 
-    retry_after: float | None
-
-    def __init__(self, message: str, *, retry_after: float | None = None, **fields: Any) -> None:
-        super().__init__(message, **fields)
-        self.retry_after = retry_after
-
 
 class InternalServerError(APIStatusError):
     """A 5xx status."""
@@ -200,9 +201,7 @@ _BY_STATUS: dict[int, type[APIStatusError]] = {
 }
 
 
-def _status_error(message: str, *, status_code: int, retry_after: float | None = None, **fields: Any) -> APIStatusError:
+def _status_error(message: str, *, status_code: int, **fields: Any) -> APIStatusError:
     """Builds the exception class that matches ``status_code`` (called by the native module)."""
     cls = _BY_STATUS.get(status_code) or (InternalServerError if status_code >= 500 else APIStatusError)
-    if cls is RateLimitError:
-        return RateLimitError(message, status_code=status_code, retry_after=retry_after, **fields)
     return cls(message, status_code=status_code, **fields)

@@ -1,6 +1,7 @@
 //! The constructor arguments every generated Python client takes, applied to a builder.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use pyo3::prelude::*;
@@ -14,6 +15,19 @@ pub struct ClientSettings {
     pub timeout: Option<f64>,
     pub validate: bool,
     pub default_headers: Option<BTreeMap<String, String>>,
+    pub max_retries: Option<u32>,
+    pub ca_bundle: Option<PathBuf>,
+}
+
+/// Seconds from Python as a positive duration.
+pub fn seconds(py: Python<'_>, name: &str, seconds: f64) -> PyResult<Duration> {
+    Duration::try_from_secs_f64(seconds)
+        .ok()
+        .filter(|t| !t.is_zero())
+        .ok_or_else(|| {
+            let message = format!("{name} must be a positive number of seconds, not {seconds}");
+            super::to_pyerr(py, Error::Configuration(message))
+        })
 }
 
 impl ClientSettings {
@@ -31,19 +45,17 @@ impl ClientSettings {
         if let Some(base_url) = self.base_url {
             builder = builder.base_url(base_url);
         }
-        if let Some(seconds) = self.timeout {
-            let timeout = Duration::try_from_secs_f64(seconds)
-                .ok()
-                .filter(|t| !t.is_zero())
-                .ok_or_else(|| {
-                    let message =
-                        format!("timeout must be a positive number of seconds, not {seconds}");
-                    super::to_pyerr(py, Error::Configuration(message))
-                })?;
-            builder = builder.timeout(timeout);
+        if let Some(timeout) = self.timeout {
+            builder = builder.timeout(seconds(py, "timeout", timeout)?);
         }
         for (name, value) in self.default_headers.into_iter().flatten() {
             builder = builder.default_header(name, value);
+        }
+        if let Some(max_retries) = self.max_retries {
+            builder = builder.max_retries(max_retries);
+        }
+        if let Some(path) = self.ca_bundle {
+            builder = builder.ca_bundle(path);
         }
         builder.build().map_err(|e| super::to_pyerr(py, e))
     }

@@ -1,18 +1,32 @@
 //! Raises Rust errors as the exception classes defined in `talkover/errors.py`, with every
 //! field set (status code, code, message, details, errors, headers, body, retry_after).
 
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyModule};
 
 use super::convert::{json_to_py, ToPy};
 use crate::Error;
 
+/// `talkover.errors`, imported once.
+static ERRORS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+
 pub fn to_pyerr(py: Python<'_>, error: Error) -> PyErr {
-    build(py, error).unwrap_or_else(|failure| failure)
+    // Building the exception can itself fail (the module half-imported at interpreter exit):
+    // then the user still gets their error's text, never the failure to build it.
+    let text = error.to_string();
+    build(py, error).unwrap_or_else(|failure| {
+        let replacement = PyRuntimeError::new_err(text);
+        replacement.set_cause(py, Some(failure));
+        replacement
+    })
 }
 
 fn build(py: Python<'_>, error: Error) -> PyResult<PyErr> {
-    let errors = py.import("talkover.errors")?;
+    let errors = ERRORS
+        .get_or_try_init(py, || py.import("talkover.errors").map(Bound::unbind))?
+        .bind(py);
     let kwargs = PyDict::new(py);
     let (class, message) = match error {
         Error::Configuration(message) => ("ConfigurationError", message),

@@ -117,7 +117,8 @@ fn group(api: &Api, group: &Group) -> TokenStream {
         );
         let constructor = quote! {
             #[new]
-            #[pyo3(signature = (token = None, *, base_url = None, timeout = None, validate = true, default_headers = None))]
+            #[pyo3(signature = (token = None, *, base_url = None, timeout = None, validate = true, default_headers = None, max_retries = None, ca_bundle = None))]
+            #[allow(clippy::too_many_arguments)]
             fn new(
                 py: Python<'_>,
                 token: Option<String>,
@@ -125,8 +126,10 @@ fn group(api: &Api, group: &Group) -> TokenStream {
                 timeout: Option<f64>,
                 validate: bool,
                 default_headers: Option<::std::collections::BTreeMap<String, String>>,
+                max_retries: Option<u32>,
+                ca_bundle: Option<::std::path::PathBuf>,
             ) -> PyResult<Self> {
-                let settings = crate::py::ClientSettings { token, base_url, timeout, validate, default_headers };
+                let settings = crate::py::ClientSettings { token, base_url, timeout, validate, default_headers, max_retries, ca_bundle };
                 let client = settings.build(py, super::Client::builder())?;
                 Ok(#class { client })
             }

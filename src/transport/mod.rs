@@ -1,0 +1,281 @@
+//! The HTTP layer: one pooled ureq agent per client (per process, after a fork), the request
+//! a generated operation builds and the response it reads. Redirects are followed here, only
+//! where that is safe; non-2xx answers become [`Error::Api`]; secrets are redacted from every
+//! error on its way out.
+
+mod pool;
+mod redirect;
+mod request;
+mod response;
+pub(crate) mod tls;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ureq::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use ureq::http::{HeaderMap, Uri};
+use ureq::tls::{Certificate, TlsConfig};
+
+pub use request::{Method, Request, RetryClass};
+pub use response::Response;
+
+use crate::error::ApiError;
+use crate::secrets::{shorten, Secrets};
+use crate::Error;
+use pool::Pool;
+use redirect::{Origin, Redirect, MAX_REDIRECTS};
+
+/// Largest response body read, so a misbehaving server cannot exhaust memory.
+const MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Everything a transport is made from, checked by the client builder.
+pub(crate) struct Settings {
+    pub base_url: String,
+    pub token: String,
+    pub timeout: Duration,
+    pub validate: bool,
+    pub default_headers: Vec<(HeaderName, HeaderValue)>,
+    pub user_agent: String,
+    pub ca_bundle: Option<Vec<Certificate<'static>>>,
+    pub max_retries: u32,
+}
+
+/// One configured connection pool, shared by clones of a client.
+pub struct Transport {
+    pool: Arc<Pool>,
+    base_url: String,
+    base_origin: Origin,
+    validate: bool,
+    timeout: Duration,
+    max_retries: u32,
+    /// Sent with every request to the base URL's origin: Authorization and Accept unless the
+    /// user gave their own, then the user's default headers.
+    headers: HeaderMap,
+    /// Sent to any other origin a redirect leads to: `headers` without Authorization and
+    /// without any default header.
+    public_headers: HeaderMap,
+    secrets: Secrets,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Header values may be secret: names only.
+        let names: Vec<&str> = self.headers.keys().map(HeaderName::as_str).collect();
+        f.debug_struct("Transport")
+            .field("base_url", &self.base_url)
+            .field("validate", &self.validate)
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .field("headers", &names)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transport {
+    pub(crate) fn new(settings: Settings) -> Result<Self, Error> {
+        let base_origin = Origin::of(&settings.base_url).ok_or_else(|| {
+            Error::Configuration(format!("base_url {:?} is not a URL", settings.base_url))
+        })?;
+        let tls = TlsConfig::builder()
+            .root_certs(tls::root_certs(settings.ca_bundle.as_deref()))
+            .build();
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(settings.timeout))
+            .user_agent(settings.user_agent)
+            .tls_config(tls)
+            .build();
+
+        let given = |name: &HeaderName| settings.default_headers.iter().any(|(n, _)| n == name);
+        let mut headers = HeaderMap::new();
+        let mut public_headers = HeaderMap::new();
+        let authorization = ureq::http::header::AUTHORIZATION;
+        if !given(&authorization) {
+            let value = HeaderValue::try_from(format!("Bearer {}", settings.token))
+                .map_err(|_| Error::Configuration("the token cannot be sent in a header".into()))?;
+            headers.insert(authorization, value);
+        }
+        let accept = ureq::http::header::ACCEPT;
+        if !given(&accept) {
+            let json = HeaderValue::from_static("application/json");
+            headers.insert(accept.clone(), json.clone());
+            public_headers.insert(accept, json);
+        }
+        for (name, value) in &settings.default_headers {
+            headers.append(name.clone(), value.clone());
+        }
+        let mut secret_values = vec![settings.token.as_str()];
+        secret_values.extend(settings.default_headers.iter().filter_map(|(_, v)| v.to_str().ok()));
+        Ok(Transport {
+            pool: Arc::new(Pool::new(config)),
+            base_url: settings.base_url,
+            base_origin,
+            validate: settings.validate,
+            timeout: settings.timeout,
+            max_retries: settings.max_retries,
+            headers,
+            public_headers,
+            secrets: Secrets::new(secret_values),
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Whether operations check their arguments before sending.
+    pub fn validates(&self) -> bool {
+        self.validate
+    }
+
+    /// Sends `request`; a non-2xx answer is an [`Error::Api`].
+    pub fn send(&self, request: Request) -> Result<Response, Error> {
+        self.exchange(&request)
+            .map_err(|e| self.secrets.redact_error(e))
+    }
+
+    /// One request, following the redirects that are safe to follow.
+    fn exchange(&self, request: &Request) -> Result<Response, Error> {
+        let agent = self.pool.agent();
+        let mut url = request.url(&self.base_url)?;
+        let mut method = request.method;
+        let mut credentials = true;
+        for _ in 0..=MAX_REDIRECTS {
+            let answer = self
+                .attempt(&agent, method, &url, request.body.as_deref(), credentials)
+                .map_err(|e| transport_error(request.method, &request.path, e))?;
+            if (200..300).contains(&answer.status) {
+                return Ok(answer);
+            }
+            if !redirect::is_redirect(answer.status) {
+                return Err(answer.into_error());
+            }
+            let location = answer.header("location").map(str::to_string);
+            let has_body = request.body.is_some();
+            match redirect::decide(
+                answer.status,
+                location.as_deref(),
+                &url,
+                &self.base_origin,
+                method,
+                has_body,
+            ) {
+                Redirect::Follow {
+                    url: next,
+                    method: next_method,
+                    credentials: to_base_origin,
+                } => {
+                    url = next;
+                    method = next_method;
+                    credentials = to_base_origin;
+                }
+                Redirect::Refuse(why) => return Err(answer.into_refused_redirect(&why)),
+            }
+        }
+        Err(Error::Connection(format!(
+            "{} {}: more than {MAX_REDIRECTS} redirects",
+            request.method.as_str(),
+            request.path
+        )))
+    }
+
+    /// Sends once and reads the whole answer (reading to the end returns the connection to
+    /// the pool).
+    fn attempt(
+        &self,
+        agent: &ureq::Agent,
+        method: Method,
+        url: &str,
+        body: Option<&[u8]>,
+        credentials: bool,
+    ) -> Result<Response, ureq::Error> {
+        let uri: Uri = url
+            .parse()
+            .map_err(|_| ureq::Error::BadUri(shorten(url, 200).into_owned()))?;
+        let mut headers = if credentials {
+            self.headers.clone()
+        } else {
+            self.public_headers.clone()
+        };
+        let sends_body = body.is_some() || matches!(method, Method::Post | Method::Put | Method::Patch);
+        if body.is_some() {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        let mut response = if sends_body {
+            // An empty POST still says `Content-Length: 0`, which some servers require.
+            let mut http = ureq::http::Request::new(body.unwrap_or_default());
+            *http.method_mut() = method.to_http();
+            *http.uri_mut() = uri;
+            *http.headers_mut() = headers;
+            agent.run(http)?
+        } else {
+            let mut http = ureq::http::Request::new(());
+            *http.method_mut() = method.to_http();
+            *http.uri_mut() = uri;
+            *http.headers_mut() = headers;
+            agent.run(http)?
+        };
+        let status = response.status().as_u16();
+        let headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_string(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY_BYTES)
+            .read_to_vec()?;
+        Ok(Response {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn into_error(self) -> Error {
+        Error::Api(Box::new(ApiError::from_response(
+            self.status,
+            self.headers,
+            self.body,
+        )))
+    }
+
+    /// A redirect that was not followed, raised as its own answer with the reason.
+    fn into_refused_redirect(self, why: &str) -> Error {
+        let location = self.header("location").map(|l| shorten(l, 200).into_owned());
+        let mut error = ApiError::from_response(self.status, self.headers, self.body);
+        error.message = match location {
+            Some(location) => format!("redirect to {location} not followed: {why}"),
+            None => format!("redirect not followed: {why}"),
+        };
+        Error::Api(Box::new(error))
+    }
+}
+
+/// ureq's error, as ours. Its text never includes request headers, so the token stays out.
+fn transport_error(method: Method, path: &str, error: ureq::Error) -> Error {
+    let what = format!("{} {}", method.as_str(), shorten(path, 200));
+    match error {
+        ureq::Error::Timeout(kind) => Error::Timeout(format!("{what}: timed out ({kind})")),
+        ureq::Error::BodyExceedsLimit(limit) => Error::Connection(format!(
+            "{what}: the response body is larger than {limit} bytes"
+        )),
+        other => Error::Connection(format!("{what}: {other}")),
+    }
+}

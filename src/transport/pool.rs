@@ -1,0 +1,99 @@
+//! The connection pool of a client, safe across `fork()`: a child process (gunicorn with
+//! `preload_app`, celery prefork, multiprocessing) inherits its parent's pooled keep-alive
+//! sockets, and if both used them they would read each other's answers. Each process
+//! therefore gets its own agent, made the first time it sends, and never touches the
+//! connections it inherited.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use ureq::config::Config;
+use ureq::http::Uri;
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+
+/// One agent per process, shared by every copy of a client (`with_options` included).
+pub(crate) struct Pool {
+    config: Config,
+    current: ArcSwap<Owned>,
+}
+
+/// An agent and the process that made it.
+struct Owned {
+    pid: u32,
+    agent: ureq::Agent,
+}
+
+impl Owned {
+    fn new(config: &Config) -> Self {
+        Owned {
+            pid: std::process::id(),
+            agent: ureq::Agent::with_parts(
+                config.clone(),
+                DefaultConnector::default(),
+                LiteralFirstResolver::default(),
+            ),
+        }
+    }
+}
+
+impl Pool {
+    pub(crate) fn new(config: Config) -> Self {
+        let current = ArcSwap::from_pointee(Owned::new(&config));
+        Pool { config, current }
+    }
+
+    /// This process's agent.
+    pub(crate) fn agent(&self) -> ureq::Agent {
+        let current = self.current.load();
+        if current.pid == std::process::id() {
+            return current.agent.clone();
+        }
+        // A forked child: make its own agent. Several threads may race here; one wins.
+        let fresh = Arc::new(Owned::new(&self.config));
+        let replaced = self.current.compare_and_swap(&*current, Arc::clone(&fresh));
+        if Arc::ptr_eq(&replaced, &*current) {
+            // The parent's agent is never dropped here: dropping it would close, and for
+            // TLS send close_notify on, sockets the parent is still using.
+            std::mem::forget(Arc::clone(&*current));
+            fresh.agent.clone()
+        } else {
+            self.current.load().agent.clone()
+        }
+    }
+}
+
+/// ureq's resolver spawns a thread per lookup whenever a timeout applies, and it resolves
+/// for every request, pooled connection or not. An IP literal needs no lookup at all.
+#[derive(Debug, Default)]
+struct LiteralFirstResolver {
+    names: DefaultResolver,
+}
+
+impl Resolver for LiteralFirstResolver {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let literal = uri
+            .host()
+            .map(|host| host.trim_start_matches('[').trim_end_matches(']'))
+            .and_then(|host| host.parse::<IpAddr>().ok());
+        let port = uri.port_u16().or(match uri.scheme_str() {
+            Some("https") => Some(443),
+            Some("http") => Some(80),
+            _ => None,
+        });
+        match (literal, port) {
+            (Some(ip), Some(port)) => {
+                let mut addrs = self.empty();
+                addrs.push(SocketAddr::new(ip, port));
+                Ok(addrs)
+            }
+            _ => self.names.resolve(uri, config, timeout),
+        }
+    }
+}

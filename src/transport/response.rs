@@ -1,0 +1,40 @@
+//! A successful (2xx) answer, read to the end, and its decoding into the spec's types.
+
+use serde::de::DeserializeOwned;
+
+use crate::Error;
+
+/// A successful (2xx) response, read to the end.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// The body parsed as `T`.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_json::from_slice(&self.body).map_err(|e| self.invalid(e.to_string()))
+    }
+
+    /// One property of the body (an envelope such as `{"success": true, "data": {…}}`) as `T`.
+    pub fn json_at<T: DeserializeOwned>(&self, property: &str) -> Result<T, Error> {
+        let mut de = serde_json::Deserializer::from_slice(&self.body);
+        let found = serde::de::DeserializeSeed::deserialize(
+            crate::encoding::Property::<T>::new(property),
+            &mut de,
+        )
+        .and_then(|found| de.end().map(|()| found))
+        .map_err(|e| self.invalid(e.to_string()))?;
+        found.ok_or_else(|| self.invalid(format!("the response has no `{property}` property")))
+    }
+
+    fn invalid(&self, message: String) -> Error {
+        Error::ResponseValidation {
+            status: self.status,
+            message,
+            body: String::from_utf8_lossy(&self.body).into_owned(),
+        }
+    }
+}
