@@ -62,6 +62,7 @@ impl Format {
 /// The individual checks; generated `Validate` impls call these.
 pub mod check {
     use super::{Format, Pattern};
+    use crate::secrets::quote;
     use crate::wire_enum::WireEnum;
     use crate::Error;
 
@@ -122,7 +123,7 @@ pub mod check {
         fail(
             at,
             name,
-            format!("{value:?} does not match the pattern {}", pattern.source),
+            format!("{} does not match the pattern {}", quote(value), pattern.source),
         )
     }
 
@@ -136,7 +137,7 @@ pub mod check {
             Format::Uri => "an absolute URL such as https://example.com/hook",
             Format::Email => "an email address",
         };
-        fail(at, name, format!("{value:?} is not {expected}"))
+        fail(at, name, format!("{} is not {expected}", quote(value)))
     }
 
     /// `min`/`max` are `(bound, exclusive)`.
@@ -174,8 +175,8 @@ pub mod check {
             at,
             name,
             format!(
-                "{:?} is not one of: {}",
-                value.as_wire(),
+                "{} is not one of: {}",
+                quote(value.as_wire()),
                 E::VALUES.join(", ")
             ),
         )

@@ -230,10 +230,12 @@ fn insert_entry(
 }
 
 fn invalid(py: Python<'_>, field: &str, message: String) -> PyErr {
+    // serde quotes the offending value whole; a huge argument must not make a huge message.
+    let message = crate::secrets::shorten(&message, 300).into_owned();
     super::to_pyerr(
         py,
         Error::Validation {
-            field: field.to_string(),
+            field: crate::secrets::shorten(field, 200).into_owned(),
             message,
         },
     )

@@ -236,6 +236,7 @@ impl Transport {
             status,
             headers,
             body,
+            secrets: self.secrets.clone(),
         })
     }
 }

@@ -2,6 +2,7 @@
 
 use serde::de::DeserializeOwned;
 
+use crate::secrets::Secrets;
 use crate::Error;
 
 /// A successful (2xx) response, read to the end.
@@ -10,6 +11,8 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// To redact from the error when the body is not what the spec says.
+    pub(crate) secrets: Secrets,
 }
 
 impl Response {
@@ -31,10 +34,10 @@ impl Response {
     }
 
     fn invalid(&self, message: String) -> Error {
-        Error::ResponseValidation {
+        self.secrets.redact_error(Error::ResponseValidation {
             status: self.status,
             message,
             body: String::from_utf8_lossy(&self.body).into_owned(),
-        }
+        })
     }
 }

@@ -91,13 +91,55 @@ def test_talkturo_has_no_default_host() -> None:
 
 @pytest.mark.parametrize(
     "base_url",
-    ["ftp://x", "localhost:1", "127.0.0.1:4010", "http://", "https:///path", "not a url", "", "http://host/?q=1"],
+    [
+        "ftp://x",
+        "localhost:1",
+        "127.0.0.1:4010",
+        "http://",
+        "https:///path",
+        "not a url",
+        "",
+        "http://host/?q=1",
+        # A port that does not parse once sent the token to port 80.
+        "http://127.0.0.1:abc",
+        "http://127.0.0.1:99999",
+        "http://127.0.0.1:65616",
+        "http://127.0.0.1:0",
+        "http://127.0.0.1:",
+        "http://[::1",
+        "http://[::1]x",
+        "http://[zz::1]:80",
+        "http://:80",
+        "http://exa mple.com",
+        "http://exa<mple>.com",
+        "http://exa%41mple.com",
+        "http://a..b",
+        "http://::1:80",
+        "http://host/pa th",
+    ],
 )
 def test_bad_base_url(base_url: str) -> None:
     with pytest.raises(talkover.ConfigurationError):
         talkover.Talkover(TOKEN, base_url=base_url)
     with pytest.raises(talkover.ConfigurationError):
         talkover.Talkturo(TT_TOKEN, base_url=base_url)
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["http://[::1]:8080", "http://[::1]", "https://api.example.com/prefix", "http://my_host.internal:65535/"],
+)
+def test_good_base_urls(base_url: str) -> None:
+    assert talkover.Talkover(TOKEN, base_url=base_url).base_url == base_url.rstrip("/")
+
+
+@pytest.mark.parametrize("base_url", ["http://user:hunter2secret@127.0.0.1:1", "https://:hunter2secret@api.example.com/p"])
+def test_credentials_in_the_base_url_are_refused_without_repeating_them(base_url: str) -> None:
+    with pytest.raises(talkover.ConfigurationError) as caught:
+        talkover.Talkover(TOKEN, base_url=base_url)
+
+    assert "hunter2secret" not in str(caught.value)
+    assert "user:pass@" in str(caught.value)
 
 
 def test_bad_base_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -151,11 +193,39 @@ def test_talkturo_default_headers(server: RecordingServer) -> None:
 
 @pytest.mark.parametrize(
     "headers",
-    [{"Bad Header": "x"}, {"": "x"}, {"X-Ok": "line\r\nX-Injected: 1"}, {"X-Ok": "a\nb"}],
+    [
+        {"Bad Header": "x"},
+        {"": "x"},
+        {"X-Ok:": "x"},
+        {"X-Ok": "line\r\nX-Injected: 1"},
+        {"X-Ok": "a\nb"},
+        {"X-Ok": "a\x01b"},
+        {"X-Ok": "a\x7fb"},
+        {"X-Ok": "a\x00b"},
+    ],
 )
 def test_unusable_default_headers(headers: dict[str, str]) -> None:
     with pytest.raises(talkover.ConfigurationError):
         talkover.Talkover(TOKEN, base_url="http://127.0.0.1:1", default_headers=headers)
+
+
+@pytest.mark.parametrize(
+    "name", ["Host", "Content-Length", "content-length", "Transfer-Encoding", "Connection", "TE", "Trailer", "Upgrade"]
+)
+def test_framing_headers_cannot_be_default_headers(name: str) -> None:
+    """`Content-Length: 0` silently dropped a POST body; `Content-Length: 5` hung a GET."""
+    with pytest.raises(talkover.ConfigurationError) as caught:
+        talkover.Talkover(TOKEN, base_url="http://127.0.0.1:1", default_headers={name: "5"})
+
+    assert name in str(caught.value)
+
+
+def test_a_control_byte_in_a_header_is_named_as_such() -> None:
+    with pytest.raises(talkover.ConfigurationError) as caught:
+        talkover.Talkover(TOKEN, base_url="http://127.0.0.1:1", default_headers={"X-Ok": "a\x00b"})
+
+    assert "line break" not in str(caught.value)
+    assert "NUL" in str(caught.value)
 
 
 def test_a_token_that_would_break_the_header_is_refused() -> None:

@@ -128,3 +128,16 @@ def test_non_ascii_json_body_is_utf8(client: talkover.Talkover, server: Recordin
     request = server.last
     assert request.json == {"to": "+1234567890", "payload": {"name": "Zoë 👋", "quote": '"\\'}}
     assert request.headers["Content-Length"] == str(len(request.body))
+
+
+@pytest.mark.parametrize("search", ["a" * 65514, "\u00e9" * 40000], ids=["ascii", "two-byte"])
+def test_an_overlong_query_is_a_validation_error_not_a_panic(
+    client: talkover.Talkover, server: RecordingServer, search: str
+) -> None:
+    """It raised pyo3's PanicException (a BaseException) from inside the HTTP library."""
+    with pytest.raises(talkover.RequestValidationError) as caught:
+        client.calls.list(search=search)
+
+    assert caught.value.field == "search"
+    assert len(str(caught.value)) < 300
+    assert server.requests == []

@@ -4,6 +4,7 @@ or pages."""
 
 from __future__ import annotations
 
+import pickle
 from typing import Callable
 
 import pytest
@@ -170,3 +171,51 @@ def test_a_validation_error_may_echo_the_bad_value_but_not_the_token(server: Rec
     assert isinstance(error, talkover.RequestValidationError)
     assert_no_secret(error)
     assert server.requests == []
+
+
+def test_a_token_echoed_by_the_server_is_redacted(server: RecordingServer) -> None:
+    """A server that echoes the token back must not put it into str(e), the body or headers."""
+    client = talkover.Talkover(SECRET, base_url=server.url, default_headers={"X-Api-Key": "hdr_SUPERSECRET_42"})
+    server.respond(
+        "GET",
+        HEALTH_PATH,
+        status=401,
+        json={
+            "error": {
+                "code": "INVALID_API_KEY",
+                "message": f"token Bearer {SECRET} is invalid (key hdr_SUPERSECRET_42)",
+                "details": {"token": SECRET, "seen": [SECRET]},
+            },
+            "errors": {"token": [f"{SECRET} is unknown"]},
+        },
+        headers={"X-Echo": f"Bearer {SECRET}", "WWW-Authenticate": f'Bearer error="{SECRET}"'},
+    )
+
+    error = _raised(client.health.check)
+
+    assert isinstance(error, talkover.AuthenticationError)
+    assert error.code == "INVALID_API_KEY"
+    assert "[redacted]" in error.message
+    assert_no_secret(error)
+    assert FRAGMENT not in repr(error.body) + repr(error.headers) + repr(error.details) + repr(error.errors)
+    assert FRAGMENT not in pickle.dumps(error).decode("latin-1")
+
+
+def test_a_token_echoed_in_a_body_that_does_not_parse_is_redacted(server: RecordingServer) -> None:
+    client = talkover.Talkover(SECRET, base_url=server.url)
+    server.respond("GET", HEALTH_PATH, status=502, body=f"<html>bad token {SECRET}</html>".encode())
+    server.respond("GET", LIST_CALLS_PATH, json={"oops": SECRET})
+
+    assert_no_secret(_raised(client.health.check))
+    assert_no_secret(_raised(client.calls.list))
+
+
+def test_a_long_argument_is_quoted_short(server: RecordingServer) -> None:
+    """A 100 KB `to` used to give a 100 KB message."""
+    client = talkover.Talkover(SECRET, base_url=server.url)
+
+    error = _raised(lambda: client.calls.create("agent_123456", to="1" * 100_000))
+
+    assert isinstance(error, talkover.RequestValidationError)
+    assert len(str(error)) < 300, str(error)
+    assert "100000 characters" in str(error)
