@@ -232,9 +232,9 @@ fn check_base_url(url: &str) -> Result<String, Error> {
     if let Err(why) = check_authority(authority) {
         return bad(&why);
     }
-    let path_ok = path.bytes().all(|b| {
-        b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/%".contains(&b)
-    });
+    let path_ok = path
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/%".contains(&b));
     if !path_ok {
         return bad("has characters in its path that must be percent-encoded");
     }
@@ -348,10 +348,15 @@ fn check_header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Er
         )));
     }
     let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-        Error::Configuration(format!("{} is not a valid header name", crate::secrets::quote(name)))
+        Error::Configuration(format!(
+            "{} is not a valid header name",
+            crate::secrets::quote(name)
+        ))
     })?;
     let header_value = HeaderValue::from_str(value).map_err(|_| {
-        Error::Configuration(format!("the value of header {name} is not a valid header value"))
+        Error::Configuration(format!(
+            "the value of header {name} is not a valid header value"
+        ))
     })?;
     Ok((header_name, header_value))
 }

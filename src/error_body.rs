@@ -146,7 +146,11 @@ fn retry_after_header(headers: &[(String, String)]) -> Option<f64> {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.trim())
     };
-    let number = |text: &str| text.parse::<f64>().ok().filter(|s| s.is_finite() && *s >= 0.0);
+    let number = |text: &str| {
+        text.parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s >= 0.0)
+    };
     if let Some(ms) = header("retry-after-ms").and_then(number) {
         return Some(ms / 1000.0);
     }
@@ -306,7 +310,10 @@ mod tests {
 
     #[test]
     fn details_that_are_not_an_object_are_left_in_the_body() {
-        let e = parse(400, r#"{"error": {"code": "X", "message": "m", "details": "x"}}"#);
+        let e = parse(
+            400,
+            r#"{"error": {"code": "X", "message": "m", "details": "x"}}"#,
+        );
         assert_eq!(e.details, None);
         assert!(e.body.contains("\"x\""));
     }

@@ -66,7 +66,10 @@ impl Secrets {
             Value::Array(items) => items.iter_mut().for_each(|item| self.redact_json(item)),
             Value::Object(map) => {
                 // Keys can echo a secret too; rebuilding keeps their order.
-                if map.keys().any(|key| matches!(self.redact(key), Cow::Owned(_))) {
+                if map
+                    .keys()
+                    .any(|key| matches!(self.redact(key), Cow::Owned(_)))
+                {
                     let entries = std::mem::take(map);
                     for (key, mut item) in entries {
                         self.redact_json(&mut item);
@@ -112,9 +115,9 @@ impl Secrets {
                 self.redact_in_place(message);
                 self.redact_in_place(body);
             }
-            Error::Configuration(message) | Error::Connection(message) | Error::Timeout(message) => {
-                self.redact_in_place(message)
-            }
+            Error::Configuration(message)
+            | Error::Connection(message)
+            | Error::Timeout(message) => self.redact_in_place(message),
             Error::Validation { field, message } => {
                 self.redact_in_place(field);
                 self.redact_in_place(message);

@@ -123,7 +123,11 @@ pub mod check {
         fail(
             at,
             name,
-            format!("{} does not match the pattern {}", quote(value), pattern.source),
+            format!(
+                "{} does not match the pattern {}",
+                quote(value),
+                pattern.source
+            ),
         )
     }
 

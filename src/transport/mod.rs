@@ -106,7 +106,12 @@ impl Transport {
             headers.append(name.clone(), value.clone());
         }
         let mut secret_values = vec![settings.token.as_str()];
-        secret_values.extend(settings.default_headers.iter().filter_map(|(_, v)| v.to_str().ok()));
+        secret_values.extend(
+            settings
+                .default_headers
+                .iter()
+                .filter_map(|(_, v)| v.to_str().ok()),
+        );
         Ok(Transport {
             pool: Arc::new(Pool::new(config)),
             base_url: settings.base_url,
@@ -198,7 +203,8 @@ impl Transport {
         } else {
             self.public_headers.clone()
         };
-        let sends_body = body.is_some() || matches!(method, Method::Post | Method::Put | Method::Patch);
+        let sends_body =
+            body.is_some() || matches!(method, Method::Post | Method::Put | Method::Patch);
         if body.is_some() {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
@@ -259,7 +265,9 @@ impl Response {
 
     /// A redirect that was not followed, raised as its own answer with the reason.
     fn into_refused_redirect(self, why: &str) -> Error {
-        let location = self.header("location").map(|l| shorten(l, 200).into_owned());
+        let location = self
+            .header("location")
+            .map(|l| shorten(l, 200).into_owned());
         let mut error = ApiError::from_response(self.status, self.headers, self.body);
         error.message = match location {
             Some(location) => format!("redirect to {location} not followed: {why}"),

@@ -159,7 +159,14 @@ mod tests {
             follow("https://api.example/prefix/a/d", Method::Get, true)
         );
         assert_eq!(
-            decide(307, Some("https://API.example:443/e"), here, &base(), Method::Get, false),
+            decide(
+                307,
+                Some("https://API.example:443/e"),
+                here,
+                &base(),
+                Method::Get,
+                false
+            ),
             follow("https://API.example:443/e", Method::Get, true)
         );
     }
@@ -168,15 +175,36 @@ mod tests {
     fn another_origin_gets_no_credentials_and_no_body() {
         let here = "https://api.example/x";
         assert_eq!(
-            decide(302, Some("https://cdn.example/f"), here, &base(), Method::Get, false),
+            decide(
+                302,
+                Some("https://cdn.example/f"),
+                here,
+                &base(),
+                Method::Get,
+                false
+            ),
             follow("https://cdn.example/f", Method::Get, false)
         );
         assert_eq!(
-            decide(302, Some("https://api.example:8443/f"), here, &base(), Method::Get, false),
+            decide(
+                302,
+                Some("https://api.example:8443/f"),
+                here,
+                &base(),
+                Method::Get,
+                false
+            ),
             follow("https://api.example:8443/f", Method::Get, false)
         );
         assert!(matches!(
-            decide(307, Some("https://evil.example/"), here, &base(), Method::Post, true),
+            decide(
+                307,
+                Some("https://evil.example/"),
+                here,
+                &base(),
+                Method::Post,
+                true
+            ),
             Redirect::Refuse(_)
         ));
     }
@@ -201,9 +229,18 @@ mod tests {
     #[test]
     fn downgrades_and_odd_locations_are_refused() {
         let here = "https://api.example/x";
-        for location in [None, Some(""), Some("http://api.example/y"), Some("ftp://x/y"), Some("javascript:alert(1)")] {
+        for location in [
+            None,
+            Some(""),
+            Some("http://api.example/y"),
+            Some("ftp://x/y"),
+            Some("javascript:alert(1)"),
+        ] {
             assert!(
-                matches!(decide(302, location, here, &base(), Method::Get, false), Redirect::Refuse(_)),
+                matches!(
+                    decide(302, location, here, &base(), Method::Get, false),
+                    Redirect::Refuse(_)
+                ),
                 "{location:?}"
             );
         }

@@ -50,7 +50,9 @@ fn machine_roots() -> Arc<Vec<Certificate<'static>>> {
         .iter()
         .map(|name| std::env::var(name).ok())
         .collect();
-    let mut cache = CACHE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut cache = CACHE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some((cached_key, roots)) = cache.as_ref() {
         if *cached_key == key {
             return Arc::clone(roots);
