@@ -32,6 +32,9 @@ pub enum Error {
     /// The API answered with an error status (Python: `APIStatusError` and subclasses).
     #[error(transparent)]
     Api(Box<ApiError>),
+    /// The caller stopped a blocked request or a retry wait (Python: `KeyboardInterrupt`).
+    #[error("interrupted")]
+    Interrupted,
 }
 
 impl Error {

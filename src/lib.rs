@@ -23,12 +23,14 @@ pub mod mock;
 pub mod py;
 
 pub use error::{ApiError, Error};
+pub use transport::RequestOptions;
 
 /// The runtime the generated clients are built on: transport, pagination, validation.
 pub mod rt {
     pub use crate::config::{ApiInfo, ClientBuilder, FromTransport};
     pub use crate::encoding::{encode_path, ToQuery};
     pub use crate::pagination::{Page, PageIter, PageState, PageStyle, Paginated};
+    pub use crate::transport::interrupt;
     pub use crate::transport::{Method, Request, Response, RetryClass, Transport};
     pub use crate::validation::{check, Format, Pattern, Validate};
     pub use crate::wire_enum::WireEnum;

@@ -44,6 +44,10 @@ impl Secrets {
         }
     }
 
+    pub(crate) fn values(&self) -> &[String] {
+        &self.values
+    }
+
     pub(crate) fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let mut text = Cow::Borrowed(text);
         for secret in self.values.iter() {
@@ -122,6 +126,7 @@ impl Secrets {
                 self.redact_in_place(field);
                 self.redact_in_place(message);
             }
+            Error::Interrupted => {}
         }
         error
     }

@@ -13,6 +13,12 @@ use crate::Error;
 static ERRORS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
 pub fn to_pyerr(py: Python<'_>, error: Error) -> PyErr {
+    if let Error::Interrupted = error {
+        // The signal handler's own exception (KeyboardInterrupt, or whatever a custom
+        // SIGINT handler raised), exactly as Python would have raised it.
+        return super::blocking::take_interruption()
+            .unwrap_or_else(|| pyo3::exceptions::PyKeyboardInterrupt::new_err(()));
+    }
     // Building the exception can itself fail (the module half-imported at interpreter exit):
     // then the user still gets their error's text, never the failure to build it.
     let text = error.to_string();
@@ -45,6 +51,7 @@ fn build(py: Python<'_>, error: Error) -> PyResult<PyErr> {
             kwargs.set_item("body", body_to_py(py, &body)?)?;
             ("APIResponseValidationError", message)
         }
+        Error::Interrupted => return Ok(pyo3::exceptions::PyKeyboardInterrupt::new_err(())),
         Error::Api(api) => {
             let headers = PyDict::new(py);
             for (name, value) in &api.headers {

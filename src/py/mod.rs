@@ -2,15 +2,18 @@
 //! conversions, errors raised as the exceptions of `talkover.errors`, client settings and the
 //! iterator that walks pages. The generated pyo3 classes build on these.
 
+mod blocking;
 mod client;
 mod convert;
 mod errors;
+mod logging;
 #[cfg(feature = "mock")]
 mod mock;
 mod pages;
 
 use pyo3::prelude::*;
 
+pub use blocking::blocking;
 pub use client::ClientSettings;
 pub use convert::{convert, from_py, from_py_opt, repr, to_dict, ToPy};
 pub use errors::to_pyerr;
@@ -18,6 +21,7 @@ pub use pages::PageIterator;
 
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    logging::install();
     module.add_class::<PageIterator>()?;
     #[cfg(feature = "mock")]
     module.add_class::<mock::PyMockServer>()?;

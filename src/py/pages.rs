@@ -60,7 +60,7 @@ impl PageIterator {
     }
 
     fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let next = py.detach(|| {
+        let next = super::blocking(py, || {
             let mut walk = self
                 .walk
                 .lock()

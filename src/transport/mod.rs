@@ -3,19 +3,23 @@
 //! where that is safe; non-2xx answers become [`Error::Api`]; secrets are redacted from every
 //! error on its way out.
 
+pub mod interrupt;
+mod options;
 mod pool;
 mod redirect;
 mod request;
 mod response;
+pub(crate) mod retry;
 pub(crate) mod tls;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ureq::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use ureq::http::{HeaderMap, Uri};
 use ureq::tls::{Certificate, TlsConfig};
 
+pub use options::RequestOptions;
 pub use request::{Method, Request, RetryClass};
 pub use response::Response;
 
@@ -24,6 +28,7 @@ use crate::secrets::{shorten, Secrets};
 use crate::Error;
 use pool::Pool;
 use redirect::{Origin, Redirect, MAX_REDIRECTS};
+use retry::Failure;
 
 /// Largest response body read, so a misbehaving server cannot exhaust memory.
 const MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
@@ -40,7 +45,8 @@ pub(crate) struct Settings {
     pub max_retries: u32,
 }
 
-/// One configured connection pool, shared by clones of a client.
+/// One configured connection pool, shared by clones of a client and by the copies
+/// `with_options` makes.
 pub struct Transport {
     pool: Arc<Pool>,
     base_url: String,
@@ -113,7 +119,7 @@ impl Transport {
                 .filter_map(|(_, v)| v.to_str().ok()),
         );
         Ok(Transport {
-            pool: Arc::new(Pool::new(config)),
+            pool: Arc::new(Pool::new(config, settings.timeout)),
             base_url: settings.base_url,
             base_origin,
             validate: settings.validate,
@@ -134,27 +140,97 @@ impl Transport {
         self.validate
     }
 
-    /// Sends `request`; a non-2xx answer is an [`Error::Api`].
-    pub fn send(&self, request: Request) -> Result<Response, Error> {
-        self.exchange(&request)
-            .map_err(|e| self.secrets.redact_error(e))
+    /// A copy with other request settings that shares this transport's connection pool.
+    pub fn with_options(&self, options: &RequestOptions) -> Result<Transport, Error> {
+        let mut headers = self.headers.clone();
+        let mut secret_values: Vec<String> = self.secrets.values().to_vec();
+        for (name, value) in options.checked_headers()? {
+            secret_values.extend(value.to_str().ok().map(str::to_string));
+            headers.insert(name, value);
+        }
+        Ok(Transport {
+            pool: Arc::clone(&self.pool),
+            base_url: self.base_url.clone(),
+            base_origin: self.base_origin.clone(),
+            validate: self.validate,
+            timeout: options.timeout.unwrap_or(self.timeout),
+            max_retries: options.max_retries.unwrap_or(self.max_retries),
+            headers,
+            public_headers: self.public_headers.clone(),
+            secrets: Secrets::new(secret_values.iter().map(String::as_str)),
+        })
     }
 
-    /// One request, following the redirects that are safe to follow.
-    fn exchange(&self, request: &Request) -> Result<Response, Error> {
+    /// Sends `request`, retrying where that is safe; a non-2xx answer is an [`Error::Api`].
+    pub fn send(&self, request: Request) -> Result<Response, Error> {
+        let started = Instant::now();
+        let mut retries = 0;
+        loop {
+            let attempt_started = Instant::now();
+            let outcome = self.exchange(&request);
+            log_attempt(&request, &outcome, attempt_started.elapsed(), retries);
+            let (error, failure) = match outcome {
+                Ok(mut response) => {
+                    response.retries = retries;
+                    response.elapsed = started.elapsed();
+                    return Ok(response);
+                }
+                Err(failed) => failed,
+            };
+            let retry_after = match &error {
+                Error::Api(api) => api.retry_after,
+                _ => None,
+            };
+            let Some(wait) = retry::next_wait(
+                request.retry_class(),
+                failure,
+                retry_after,
+                retries,
+                self.max_retries,
+            ) else {
+                return Err(self.secrets.redact_error(error));
+            };
+            log::info!(
+                target: "talkover",
+                "retrying {} {} in {:.2} s ({}; retry {} of {})",
+                request.method.as_str(),
+                request.path,
+                wait.as_secs_f64(),
+                failure.reason(),
+                retries + 1,
+                self.max_retries
+            );
+            if interrupt::sleep(wait).is_err() {
+                return Err(Error::Interrupted);
+            }
+            retries += 1;
+        }
+    }
+
+    /// One attempt, following the redirects that are safe to follow.
+    fn exchange(&self, request: &Request) -> Result<Response, (Error, Failure)> {
         let agent = self.pool.agent();
-        let mut url = request.url(&self.base_url)?;
+        let mut url = request
+            .url(&self.base_url)
+            .map_err(|e| (e, Failure::Final))?;
         let mut method = request.method;
         let mut credentials = true;
         for _ in 0..=MAX_REDIRECTS {
             let answer = self
                 .attempt(&agent, method, &url, request.body.as_deref(), credentials)
-                .map_err(|e| transport_error(request.method, &request.path, e))?;
+                .map_err(|e| {
+                    if interrupt::take_fired() {
+                        return (Error::Interrupted, Failure::Final);
+                    }
+                    let failure = classify(&e);
+                    (transport_error(request.method, &request.path, e), failure)
+                })?;
             if (200..300).contains(&answer.status) {
                 return Ok(answer);
             }
             if !redirect::is_redirect(answer.status) {
-                return Err(answer.into_error());
+                let failure = Failure::Status(answer.status);
+                return Err((answer.into_error(), failure));
             }
             let location = answer.header("location").map(str::to_string);
             let has_body = request.body.is_some();
@@ -175,14 +251,17 @@ impl Transport {
                     method = next_method;
                     credentials = to_base_origin;
                 }
-                Redirect::Refuse(why) => return Err(answer.into_refused_redirect(&why)),
+                Redirect::Refuse(why) => {
+                    return Err((answer.into_refused_redirect(&why), Failure::Final))
+                }
             }
         }
-        Err(Error::Connection(format!(
+        let error = Error::Connection(format!(
             "{} {}: more than {MAX_REDIRECTS} redirects",
             request.method.as_str(),
             request.path
-        )))
+        ));
+        Err((error, Failure::Final))
     }
 
     /// Sends once and reads the whole answer (reading to the end returns the connection to
@@ -208,19 +287,21 @@ impl Transport {
         if body.is_some() {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
+        // A copy made by `with_options` may have its own timeout; the agent has the pool's.
+        let timeout = (self.timeout != self.pool.timeout()).then_some(self.timeout);
         let mut response = if sends_body {
             // An empty POST still says `Content-Length: 0`, which some servers require.
             let mut http = ureq::http::Request::new(body.unwrap_or_default());
             *http.method_mut() = method.to_http();
             *http.uri_mut() = uri;
             *http.headers_mut() = headers;
-            agent.run(http)?
+            run(agent, http, timeout)?
         } else {
             let mut http = ureq::http::Request::new(());
             *http.method_mut() = method.to_http();
             *http.uri_mut() = uri;
             *http.headers_mut() = headers;
-            agent.run(http)?
+            run(agent, http, timeout)?
         };
         let status = response.status().as_u16();
         let headers: Vec<(String, String)> = response
@@ -243,7 +324,94 @@ impl Transport {
             headers,
             body,
             secrets: self.secrets.clone(),
+            retries: 0,
+            elapsed: Duration::ZERO,
         })
+    }
+}
+
+fn run<B: ureq::AsSendBody>(
+    agent: &ureq::Agent,
+    request: ureq::http::Request<B>,
+    timeout: Option<Duration>,
+) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+    match timeout {
+        None => agent.run(request),
+        Some(timeout) => agent.run(
+            agent
+                .configure_request(request)
+                .timeout_global(Some(timeout))
+                .build(),
+        ),
+    }
+}
+
+/// A DEBUG record per attempt: method, path and query, status, elapsed time, attempt number.
+/// Header values (the token, default headers) are never logged.
+fn log_attempt(
+    request: &Request,
+    outcome: &Result<Response, (Error, Failure)>,
+    elapsed: Duration,
+    retries: u32,
+) {
+    if !log::log_enabled!(target: "talkover", log::Level::Debug) {
+        return;
+    }
+    let result = match outcome {
+        Ok(response) => format!("HTTP {}", response.status),
+        Err((Error::Api(api), _)) => format!("HTTP {}", api.status),
+        Err((_, failure)) => failure.reason(),
+    };
+    log::debug!(
+        target: "talkover",
+        "{} {}: {result} in {:.1} ms (attempt {})",
+        request.method.as_str(),
+        request.logged_path(),
+        elapsed.as_secs_f64() * 1000.0,
+        retries + 1
+    );
+}
+
+/// Sorts a ureq error for the retry rules: only a failure to connect surely sent nothing.
+fn classify(error: &ureq::Error) -> Failure {
+    use std::io::ErrorKind;
+    // rustls reports through I/O errors when it runs inside ureq's stream adapter.
+    let tls = match error {
+        ureq::Error::Rustls(e) => Some(e),
+        ureq::Error::Io(e) => e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>()),
+        _ => None,
+    };
+    match tls {
+        // A certificate the client does not trust will not be trusted on the next try.
+        Some(rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented) => {
+            return Failure::Final
+        }
+        // Any other TLS failure is in the handshake, before the request is written.
+        Some(_) => return Failure::NotSent,
+        None => {}
+    }
+    match error {
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => Failure::NotSent,
+        ureq::Error::Io(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::ConnectionRefused
+                    | ErrorKind::AddrNotAvailable
+                    | ErrorKind::NetworkUnreachable
+                    | ErrorKind::HostUnreachable
+            ) =>
+        {
+            Failure::NotSent
+        }
+        ureq::Error::Tls(_) => Failure::NotSent,
+        ureq::Error::Timeout(_) => Failure::Timeout,
+        ureq::Error::BodyExceedsLimit(_)
+        | ureq::Error::BadUri(_)
+        | ureq::Error::Http(_)
+        | ureq::Error::InvalidProxyUrl => Failure::Final,
+        _ => Failure::Broken,
     }
 }
 

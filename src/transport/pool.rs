@@ -11,11 +11,17 @@ use arc_swap::ArcSwap;
 use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use ureq::unversioned::transport::{
+    ConnectProxyConnector, Connector, NextTimeout, RustlsConnector, TcpConnector,
+};
+
+use super::interrupt::InterruptibleConnector;
 
 /// One agent per process, shared by every copy of a client (`with_options` included).
 pub(crate) struct Pool {
     config: Config,
+    /// The agent's own timeout; a copy with another one sets it per request.
+    timeout: std::time::Duration,
     current: ArcSwap<Owned>,
 }
 
@@ -31,17 +37,34 @@ impl Owned {
             pid: std::process::id(),
             agent: ureq::Agent::with_parts(
                 config.clone(),
-                DefaultConnector::default(),
+                connector(),
                 LiteralFirstResolver::default(),
             ),
         }
     }
 }
 
+/// ureq's default chain (HTTP CONNECT proxies, TCP, rustls), with the socket reads made
+/// interruptible below TLS.
+fn connector() -> impl Connector<()> {
+    ().chain(ConnectProxyConnector::default())
+        .chain(TcpConnector::default())
+        .chain(InterruptibleConnector)
+        .chain(RustlsConnector::default())
+}
+
 impl Pool {
-    pub(crate) fn new(config: Config) -> Self {
+    pub(crate) fn new(config: Config, timeout: std::time::Duration) -> Self {
         let current = ArcSwap::from_pointee(Owned::new(&config));
-        Pool { config, current }
+        Pool {
+            config,
+            timeout,
+            current,
+        }
+    }
+
+    pub(crate) fn timeout(&self) -> std::time::Duration {
+        self.timeout
     }
 
     /// This process's agent.

@@ -100,6 +100,18 @@ impl Request {
         Ok(())
     }
 
+    /// The path and query as a log line shows them (values percent-encoded, so one line).
+    pub(crate) fn logged_path(&self) -> String {
+        let mut line = crate::secrets::shorten(&self.path, 300).into_owned();
+        for (index, (name, value)) in self.query.iter().enumerate() {
+            line.push(if index == 0 { '?' } else { '&' });
+            encode_query_component(name, &mut line);
+            line.push('=');
+            encode_query_component(&crate::secrets::shorten(value, 100), &mut line);
+        }
+        line
+    }
+
     /// `base` + path + `?query`, every query name and value percent-encoded (so `+` arrives
     /// as `+`, not as a space). A URL too long for the HTTP layer is refused before sending.
     pub(crate) fn url(&self, base: &str) -> Result<String, Error> {

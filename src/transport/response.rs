@@ -11,11 +11,23 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// How many retries it took.
+    pub retries: u32,
+    /// From the first attempt to the end of the answer, waits between retries included.
+    pub elapsed: std::time::Duration,
     /// To redact from the error when the body is not what the spec says.
     pub(crate) secrets: Secrets,
 }
 
 impl Response {
+    /// Every value of a header (case-insensitive name), in the order received.
+    pub fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
     /// The body parsed as `T`.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         serde_json::from_slice(&self.body).map_err(|e| self.invalid(e.to_string()))

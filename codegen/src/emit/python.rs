@@ -252,7 +252,7 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
             #(#path_conversions)*
             #build_params
             let client = self.client.clone();
-            let result = py.detach(move || client #(.#accessors())* .#rust_method(#(#path_args,)* #params_arg));
+            let result = crate::py::blocking(py, move || client #(.#accessors())* .#rust_method(#(#path_args,)* #params_arg));
             #finish
         }
     }
@@ -360,7 +360,7 @@ fn page(api: &Api, op: &Operation) -> Option<TokenStream> {
             /// Fetches the next page, or returns None after the last one.
             fn next_page<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
                 let page = self.inner.clone();
-                let next = py.detach(move || page.next_page()).map_err(|e| crate::py::to_pyerr(py, e))?;
+                let next = crate::py::blocking(py, move || page.next_page()).map_err(|e| crate::py::to_pyerr(py, e))?;
                 match next {
                     Some(inner) => Ok(Bound::new(py, #class { inner })?.into_any()),
                     None => Ok(py.None().into_bound(py)),
