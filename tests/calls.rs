@@ -266,6 +266,43 @@ fn a_server_that_ignores_the_page_param_does_not_loop_forever() {
     assert_eq!(server.requests().len(), 2);
 }
 
+#[test]
+fn an_empty_laravel_page_parses_and_iterates_as_nothing() {
+    let server = TestServer::start();
+    // Laravel's paginator when nothing matches: `from` and `to` are null.
+    server.reply(
+        "GET",
+        "/api/v1/calls",
+        Reply::json(
+            200,
+            json!({
+                "success": true,
+                "data": [],
+                "pagination": {
+                    "current_page": 1, "last_page": 1, "per_page": 20,
+                    "total": 0, "from": null, "to": null
+                }
+            }),
+        ),
+    );
+    let page = client(&server)
+        .calls()
+        .list(&ListCallsParams {
+            status: Some(CallStatus::Failed),
+            search: Some("nothing-matches".into()),
+            ..Default::default()
+        })
+        .expect("an empty page is a page");
+
+    assert!(page.data.is_empty());
+    assert_eq!(page.pagination.total, 0);
+    assert_eq!((page.pagination.from, page.pagination.to), (None, None));
+    assert!(!page.has_next_page());
+    assert!(page.next_page().expect("no fetch").is_none());
+    assert_eq!(page.into_iter().count(), 0);
+    assert_eq!(server.requests().len(), 1);
+}
+
 #[cfg(feature = "mock")]
 #[test]
 fn an_empty_list_is_one_request() {
@@ -278,6 +315,11 @@ fn an_empty_list_is_one_request() {
         })
         .expect("first page");
     assert_eq!(page.pagination.total, 0);
+    assert_eq!(
+        (page.pagination.from, page.pagination.to),
+        (None, None),
+        "the mock answers an empty page as Laravel does"
+    );
     assert!(!page.has_next_page());
     assert_eq!(page.into_iter().count(), 0);
     assert_eq!(mock.requests().len(), 1);

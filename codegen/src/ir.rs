@@ -144,6 +144,15 @@ pub enum HttpMethod {
 }
 
 impl HttpMethod {
+    /// The retry class a method has unless the spec says otherwise: GET, PUT and DELETE are
+    /// idempotent by HTTP's definition, POST and PATCH are not.
+    pub fn retry_class(self) -> RetryClass {
+        match self {
+            HttpMethod::Get | HttpMethod::Put | HttpMethod::Delete => RetryClass::Safe,
+            HttpMethod::Post | HttpMethod::Patch => RetryClass::Unsafe,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             HttpMethod::Get => "GET",
@@ -151,6 +160,25 @@ impl HttpMethod {
             HttpMethod::Put => "PUT",
             HttpMethod::Patch => "PATCH",
             HttpMethod::Delete => "DELETE",
+        }
+    }
+}
+
+/// Whether an operation may be sent again after it may have reached the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryClass {
+    /// Sending it twice does what sending it once does: GET, PUT, DELETE, and a POST or
+    /// PATCH the spec marks `x-sdk-idempotent: true`.
+    Safe,
+    /// A second copy may act twice (a second phone call, a second charge).
+    Unsafe,
+}
+
+impl RetryClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RetryClass::Safe => "safe",
+            RetryClass::Unsafe => "unsafe",
         }
     }
 }
@@ -175,8 +203,16 @@ pub struct Operation {
     pub body_required: bool,
     pub response: Response,
     pub pagination: Option<Pagination>,
+    pub retry: RetryClass,
     /// How the mock server answers this operation.
     pub mock: MockOperation,
+}
+
+impl Operation {
+    /// Whether the spec marks this POST or PATCH safe to repeat, against its method's default.
+    pub fn marked_idempotent(&self) -> bool {
+        self.retry == RetryClass::Safe && self.http_method.retry_class() == RetryClass::Unsafe
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -113,10 +113,18 @@ pub fn reference_file(apis: &[Generated]) -> String {
     let mut out = String::from(
         "# API reference\n\n\
          Generated from `spec/*.yaml` by `make stubs`; do not edit by hand. Each method is listed \
-         with its Python call, its Rust call, its HTTP route and what it does. Path parameters \
+         with its Python call, its Rust call, its HTTP route, its retry class and what it \
+         does. Path parameters \
          are positional; everything else is a keyword argument in Python (`…` stands for the \
          optional ones) and a field of the params struct in Rust. Paged methods return the \
-         first page; iterating it walks every item of every page.\n\n",
+         first page; iterating it walks every item of every page.\n\n\
+         Retry says what the SDK may do when it cannot tell whether a request ran (a timeout, \
+         a dropped connection, a 5xx): a `safe` request may be sent again, since sending it \
+         twice does what sending it once does; an `unsafe` one may not (a second make-call \
+         would be a second phone call), and is re-sent only when it surely never reached the \
+         server. GET, \
+         PUT and DELETE are safe; POST and PATCH are unsafe unless the spec marks them \
+         `x-sdk-idempotent`, with an `x-note` saying why.\n\n",
     );
     for api in apis {
         out.push_str(&api.reference);

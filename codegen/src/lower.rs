@@ -594,6 +594,7 @@ impl<'a> Lowerer<'a> {
             });
         }
 
+        let retry = retry_class(http_method, ext).map_err(|e| e.context("x-sdk-idempotent"))?;
         let response = self.response(op, &stem, path)?;
         let pagination = match ext.get("x-sdk-pagination") {
             Some(spec) => Some(self.pagination(
@@ -625,6 +626,7 @@ impl<'a> Lowerer<'a> {
             body_required,
             response,
             pagination,
+            retry,
             mock,
         })
     }
@@ -832,6 +834,39 @@ impl<'a> Lowerer<'a> {
             current = field.ty.clone();
         }
         Ok((FieldPath { steps }, current))
+    }
+}
+
+/// The operation's retry class: its method's, or safe for a POST or PATCH marked
+/// `x-sdk-idempotent: true`. The mark lets the SDK re-send a request that may have run
+/// already, so it must come with an `x-note` on the operation saying why a repeat is
+/// harmless; anything else that could only mislead a reader is refused.
+fn retry_class(method: HttpMethod, ext: &IndexMap<String, Value>) -> Result<RetryClass> {
+    let by_method = method.retry_class();
+    match ext.get("x-sdk-idempotent") {
+        None => Ok(by_method),
+        Some(Value::Bool(false)) => err(
+            "`false` changes nothing: a POST or PATCH is unsafe to repeat unless marked, and \
+             a GET, PUT or DELETE cannot be made unsafe; leave the mark out",
+        ),
+        Some(Value::Bool(true)) if by_method == RetryClass::Safe => err(format!(
+            "a {} is safe to repeat by its method already; the mark is for a POST or PATCH",
+            method.as_str()
+        )),
+        Some(Value::Bool(true)) => {
+            let noted = ext
+                .get("x-note")
+                .and_then(Value::as_str)
+                .is_some_and(|note| !note.trim().is_empty());
+            if !noted {
+                return err(
+                    "give the operation an x-note saying why sending it twice does what \
+                     sending it once does",
+                );
+            }
+            Ok(RetryClass::Safe)
+        }
+        Some(other) => err(format!("must be `true`, not {other}")),
     }
 }
 

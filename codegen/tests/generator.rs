@@ -591,6 +591,123 @@ fn x_mock_mistakes_are_clear_errors() {
     }
 }
 
+/// `/things` with a POST (`makeThing`), a PATCH (`patchThing`) and a GET (`getThing`),
+/// each carrying `extra` lines (extensions) for the operation named `marked`.
+fn three_methods(marked: &str, extra: &str) -> String {
+    let op = |method: &str, id: &str| {
+        let lines = if id == marked { extra } else { "" };
+        format!(
+            "    {method}:\n      operationId: {id}\n{lines}      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/Thing'}}\n"
+        )
+    };
+    spec(
+        &format!(
+            "  /things:\n{}{}{}",
+            op("post", "makeThing"),
+            op("patch", "patchThing"),
+            op("get", "getThing")
+        ),
+        "",
+    )
+}
+
+#[test]
+fn x_sdk_idempotent_marks_a_post_or_patch_safe_to_repeat() {
+    let note = "      x-sdk-idempotent: true\n      x-note: Sets the thing to what is sent.\n";
+    for marked in ["makeThing", "patchThing"] {
+        let generated =
+            talkover_codegen::generate("tiny", &three_methods(marked, note)).expect("generates");
+        // Only the marked operation's request is declared safe; the runtime gives every
+        // other request its method's class.
+        for (op, id) in [
+            ("fn op_make_thing(", "makeThing"),
+            ("fn op_patch_thing(", "patchThing"),
+            ("fn op_get_thing(", "getThing"),
+        ] {
+            let body = block(&generated.rust, op);
+            assert_eq!(
+                body.contains("request.idempotent();"),
+                id == marked,
+                "{marked} marked:\n{body}"
+            );
+        }
+        let retry: Vec<(&str, &str)> = generated
+            .index
+            .iter()
+            .map(|op| {
+                (
+                    op["operation_id"].as_str().expect("id"),
+                    op["retry"].as_str().expect("retry"),
+                )
+            })
+            .collect();
+        let expected = |id: &str| match id {
+            "getThing" => "safe",
+            id if id == marked => "safe",
+            _ => "unsafe",
+        };
+        assert_eq!(
+            retry,
+            ["getThing", "makeThing", "patchThing"].map(|id| (id, expected(id))),
+            "{marked} marked"
+        );
+        for (route, class) in [
+            ("GET /things", "getThing"),
+            ("POST /things", "makeThing"),
+            ("PATCH /things", "patchThing"),
+        ] {
+            let row = generated
+                .reference
+                .lines()
+                .find(|line| line.contains(&format!("`{route}`")))
+                .expect("a row per operation");
+            assert!(row.contains(&format!("| {} |", expected(class))), "{row}");
+        }
+    }
+}
+
+#[test]
+fn x_sdk_idempotent_mistakes_are_clear_errors() {
+    assert_spec_error(
+        "a mark without a note",
+        &three_methods("makeThing", "      x-sdk-idempotent: true\n"),
+        &["x-sdk-idempotent", "x-note", "POST /things"],
+    );
+    assert_spec_error(
+        "a mark with an empty note",
+        &three_methods(
+            "patchThing",
+            "      x-sdk-idempotent: true\n      x-note: '  '\n",
+        ),
+        &["x-sdk-idempotent", "x-note", "PATCH /things"],
+    );
+    assert_spec_error(
+        "a mark on a GET",
+        &three_methods(
+            "getThing",
+            "      x-sdk-idempotent: true\n      x-note: Reads only.\n",
+        ),
+        &["x-sdk-idempotent", "GET", "safe to repeat", "POST or PATCH"],
+    );
+    assert_spec_error(
+        "false",
+        &three_methods("makeThing", "      x-sdk-idempotent: false\n"),
+        &[
+            "x-sdk-idempotent",
+            "`false` changes nothing",
+            "POST /things",
+        ],
+    );
+    assert_spec_error(
+        "not a boolean",
+        &three_methods(
+            "makeThing",
+            "      x-sdk-idempotent: 'yes'\n      x-note: Why not.\n",
+        ),
+        &["x-sdk-idempotent", "must be `true`", "\"yes\""],
+    );
+}
+
 #[test]
 fn the_cli_reports_spec_errors_without_panicking() {
     let work = TempDir::new("cli-error");

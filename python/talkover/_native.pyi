@@ -2393,11 +2393,11 @@ class CallPagination:
     def total(self) -> int:
         """Count of matching calls over all pages."""
     @property
-    def from_(self) -> int:
-        """Position of the first item on this page within the whole result."""
+    def from_(self) -> int | None:
+        """Position of the first item on this page within the whole result; none on an empty page."""
     @property
-    def to(self) -> int:
-        """Position of the last item on this page within the whole result."""
+    def to(self) -> int | None:
+        """Position of the last item on this page within the whole result; none on an empty page."""
     def to_dict(self) -> builtins.dict[str, Any]: ...
     def __eq__(self, other: object, /) -> bool: ...
 

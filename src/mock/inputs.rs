@@ -193,15 +193,15 @@ impl Inputs {
             .iter()
             .map(|(path, value)| {
                 let value = match value {
-                    PageValue::Current => current,
-                    PageValue::Last => total.div_ceil(size).max(1),
-                    PageValue::Size => size,
-                    PageValue::Total => total,
-                    PageValue::From if shown > 0 => start + 1,
-                    PageValue::To if shown > 0 => start + shown,
-                    PageValue::From | PageValue::To => 0,
+                    PageValue::Current => Some(current),
+                    PageValue::Last => Some(total.div_ceil(size).max(1)),
+                    PageValue::Size => Some(size),
+                    PageValue::Total => Some(total),
+                    // An empty page has no first or last item: null, as Laravel answers.
+                    PageValue::From => (shown > 0).then(|| start + 1),
+                    PageValue::To => (shown > 0).then(|| start + shown),
                 };
-                (*path, Value::from(value))
+                (*path, value.map_or(Value::Null, Value::from))
             })
             .collect();
         (items, meta)

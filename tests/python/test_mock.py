@@ -295,7 +295,7 @@ def test_pagination_fields(mock: MockServer) -> None:
     assert [[c.id for c in p.data] for p in pages] == [newest_first[0:3], newest_first[3:6], newest_first[6:], []]
     paginations = [p.pagination for p in pages]
     fields = [(g.current_page, g.last_page, g.per_page, g.total, g.from_, g.to) for g in paginations]
-    assert fields == [(1, 3, 3, 7, 1, 3), (2, 3, 3, 7, 4, 6), (3, 3, 3, 7, 7, 7), (4, 3, 3, 7, 0, 0)]
+    assert fields == [(1, 3, 3, 7, 1, 3), (2, 3, 3, 7, 4, 6), (3, 3, 3, 7, 7, 7), (4, 3, 3, 7, None, None)]
     assert [p.has_next_page() for p in pages] == [True, True, False, False]
     assert pages[0].pagination.to_dict() == {
         "current_page": 1,

@@ -1,6 +1,8 @@
 """Every pagination shape the docs show, walked to the end: calls and agent calls
 (`pagination{current_page, last_page, ...}`), agents (`meta{...}`), webhook logs with and
 without `last_page` (stopping on a short or an empty page) and Talkturo's `count/limit/offset`.
+And an empty first page of each shape, read and iterated: Laravel answers one with
+`"from": null, "to": null`.
 
 Stateful lists are walked through the mock with records created through the SDK; the
 webhook logs, whose mock answers are fixed examples, are walked through scripted pages built
@@ -132,3 +134,88 @@ def test_talkturo_offset_pages(mock: talkover.testing.MockServer) -> None:
     assert sorted(ids) == sorted(c.campaign.id for c in created)
     assert (first.count, first.limit, first.offset) == (5, 2, 0)
     assert [r.query.get("offset") for r in mock.requests()] == [None, ["2"], ["4"]]
+
+
+def _assert_empty(page: Any, items: str) -> None:
+    """A page without items: read as such, iterated as nothing, and with no page after it."""
+    assert getattr(page, items) == []
+    assert list(page) == []
+    assert not page.has_next_page()
+    assert page.next_page() is None
+
+
+def test_an_empty_calls_page_from_laravel_parses(client: talkover.Talkover, server: RecordingServer) -> None:
+    # What Laravel's paginator answers when nothing matches, byte for byte.
+    server.respond(
+        "GET",
+        "/api/v1/calls",
+        json={
+            "success": True,
+            "data": [],
+            "pagination": {"current_page": 1, "last_page": 1, "per_page": 20, "total": 0, "from": None, "to": None},
+        },
+    )
+
+    page = client.calls.list(status="failed", search="nothing-matches")
+
+    _assert_empty(page, "data")
+    assert (page.pagination.total, page.pagination.last_page) == (0, 1)
+    assert (page.pagination.from_, page.pagination.to) == (None, None)
+    assert page.to_dict()["pagination"]["from"] is None
+    assert len(server.requests) == 1
+
+
+def test_an_empty_calls_page_from_the_mock(mock: talkover.testing.MockServer) -> None:
+    client = mock.client(talkover.Talkover)
+
+    page = client.calls.list(status="failed", search="nothing-matches")
+
+    _assert_empty(page, "data")
+    assert (page.pagination.current_page, page.pagination.last_page, page.pagination.total) == (1, 1, 0)
+    assert (page.pagination.from_, page.pagination.to) == (None, None), "as Laravel answers"
+    agent_page = client.agents.calls.list("agent-uuid-1", status="failed", search="nothing-matches")
+    _assert_empty(agent_page, "data")
+    assert (agent_page.pagination.from_, agent_page.pagination.to) == (None, None)
+    assert len(mock.requests()) == 2
+
+
+def test_an_empty_agents_meta_page(mock: talkover.testing.MockServer) -> None:
+    client = mock.client(talkover.Talkover)
+
+    page = client.agents.list(search="nothing-matches")
+
+    _assert_empty(page, "data")
+    assert (page.meta.current_page, page.meta.last_page, page.meta.total) == (1, 1, 0)
+    assert len(mock.requests()) == 1
+
+
+@pytest.mark.parametrize(
+    ("template", "path", "last"),
+    [
+        pytest.param(AGENT_LOGS, "/api/v1/agents/a1/webhooks/w1/logs", 1, id="agent-logs"),
+        pytest.param(CAMPAIGN_LOGS, "/api/v1/campaigns/c1/webhooks/w1/logs", None, id="campaign-logs"),
+    ],
+)
+def test_an_empty_webhook_logs_page(
+    client: talkover.Talkover, server: RecordingServer, template: str, path: str, last: int | None
+) -> None:
+    body = _logs_page(template, [], 1, last=last, per_page=25)
+    body["pagination"]["total"] = 0
+    server.respond("GET", path, json=body)
+
+    resource = client.agents.webhooks if template == AGENT_LOGS else client.campaigns.webhooks
+    page = resource.list_logs(path.split("/")[4], "w1")
+
+    _assert_empty(page, "data")
+    assert page.pagination.total == 0
+    assert len(server.requests) == 1
+
+
+def test_an_empty_talkturo_offset_page(mock: talkover.testing.MockServer) -> None:
+    tt = mock.client(talkover.Talkturo)
+
+    page = tt.campaigns.list(team_id="team_without_campaigns")
+
+    _assert_empty(page, "campaigns")
+    assert (page.count, page.offset) == (0, 0)
+    assert len(mock.requests()) == 1

@@ -1,5 +1,5 @@
 //! Emits the API reference: `docs/api.md` for readers (per method, the Python call, the Rust
-//! call, the HTTP route and one line on what it does) and `operations.json`, the same index
+//! call, the HTTP route, its retry class and one line on what it does) and `operations.json`, the same index
 //! as data, which the test suite walks to call every operation.
 
 use std::fmt::Write;
@@ -36,17 +36,18 @@ pub fn markdown(api: &Api) -> String {
     );
     for group in api.groups.iter().filter(|g| !g.operations.is_empty()) {
         let _ = writeln!(out, "### `{}`\n", python_receiver(&group.path));
-        out.push_str("| Python | Rust | HTTP | Returns | What it does |\n");
-        out.push_str("| --- | --- | --- | --- | --- |\n");
+        out.push_str("| Python | Rust | HTTP | Retry | Returns | What it does |\n");
+        out.push_str("| --- | --- | --- | --- | --- | --- |\n");
         for &i in &group.operations {
             let op = &api.operations[i];
             let _ = writeln!(
                 out,
-                "| `{}` | `{}` | `{} {}` | {} | {} |",
+                "| `{}` | `{}` | `{} {}` | {} | {} | {} |",
                 python_call(api, op),
                 rust_call(op),
                 op.http_method.as_str(),
                 op.path,
+                op.retry.as_str(),
                 python_returns(api, op),
                 cell(op.summary.as_deref().unwrap_or("")),
             );
@@ -99,6 +100,7 @@ pub fn index(api: &Api) -> Vec<Value> {
                 "call": op.group.iter().chain([&op.method]).cloned().collect::<Vec<_>>().join("."),
                 "http_method": op.http_method.as_str(),
                 "path": op.path,
+                "retry": op.retry.as_str(),
                 "path_params": op.path_params.iter().map(|p| json!({"python": p.py, "wire": p.wire})).collect::<Vec<_>>(),
                 "arguments": arguments,
                 "returns": returns,

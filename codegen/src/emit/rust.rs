@@ -288,7 +288,10 @@ fn operation_fn(api: &Api, op: &Operation) -> TokenStream {
         Response::Json { unwrap: None, .. } => quote!(transport.send(request)?.json()),
     };
     let has_query = params.is_some_and(|m| m.fields.iter().any(|f| f.location == Location::Query));
-    let request_mut = (op.has_body || has_query).then(|| quote!(mut));
+    let marked = op.marked_idempotent();
+    let request_mut = (op.has_body || has_query || marked).then(|| quote!(mut));
+    // Only the spec's marks: the runtime already gives each method its default class.
+    let idempotent = marked.then(|| quote!(request.idempotent();));
     let path_expr = if names.is_empty() {
         quote!(#template.to_string())
     } else {
@@ -304,6 +307,7 @@ fn operation_fn(api: &Api, op: &Operation) -> TokenStream {
             #( crate::rt::check::path_param(#wires, #names)?; )*
             #validate
             let #request_mut request = crate::rt::Request::new(crate::rt::Method::#method, #path_expr);
+            #idempotent
             #(#query)*
             #body
             #read
