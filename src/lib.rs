@@ -23,7 +23,7 @@ pub mod mock;
 pub mod py;
 
 pub use error::{ApiError, Error};
-pub use transport::RequestOptions;
+pub use transport::{RateLimit, RawResponse, RequestOptions};
 
 /// The runtime the generated clients are built on: transport, pagination, validation.
 pub mod rt {

@@ -111,6 +111,18 @@ impl<R: Paginated> Page<R> {
         })
     }
 
+    /// A page already fetched; `fetch(Some(cursor))` fetches any later one.
+    pub fn with_first<F>(response: R, fetch: F) -> Self
+    where
+        F: Fn(Option<i64>) -> Result<R, Error> + Send + Sync + 'static,
+    {
+        Page {
+            response,
+            cursor: None,
+            fetch: Arc::new(fetch),
+        }
+    }
+
     /// The items of this page only.
     pub fn items(&self) -> &[R::Item] {
         self.response.items()

@@ -6,6 +6,7 @@
 pub mod interrupt;
 mod options;
 mod pool;
+mod raw;
 mod redirect;
 mod request;
 mod response;
@@ -20,6 +21,7 @@ use ureq::http::{HeaderMap, Uri};
 use ureq::tls::{Certificate, TlsConfig};
 
 pub use options::RequestOptions;
+pub use raw::{RateLimit, RawResponse};
 pub use request::{Method, Request, RetryClass};
 pub use response::Response;
 
@@ -309,6 +311,7 @@ impl Transport {
             .iter()
             .map(|(name, value)| {
                 (
+                    // The http crate keeps names in lower case already.
                     name.as_str().to_string(),
                     String::from_utf8_lossy(value.as_bytes()).into_owned(),
                 )
