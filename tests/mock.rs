@@ -2201,7 +2201,7 @@ fn an_operation_without_a_documented_429_gets_a_plain_message() {
     assert_eq!(
         refused.json(),
         json!({"message": format!(
-            "Rate limit exceeded: 1 requests a minute for this token; retry in {retry_after} s."
+            "Rate limit exceeded: the limit is 1 a minute per token; retry in {retry_after} s."
         )})
     );
 }

@@ -82,10 +82,9 @@ impl Engine {
         self.state().log.clear();
     }
 
-    /// How many requests the log holds, and the bytes it takes.
-    pub fn log_size(&self) -> (usize, usize) {
-        let state = self.state();
-        (state.log.len(), state.log.bytes())
+    /// The bytes the request log holds.
+    pub fn log_bytes(&self) -> usize {
+        self.state().log.bytes()
     }
 
     pub fn rate_limit(&self) -> Option<u32> {
@@ -339,7 +338,7 @@ fn rate_limited(route: Option<&Route>, verdict: &Verdict) -> Answer {
     let retry_after = verdict.retry_after();
     let problem = Problem {
         message: format!(
-            "Rate limit exceeded: {} requests a minute for this token; retry in {retry_after} s.",
+            "Rate limit exceeded: the limit is {} a minute per token; retry in {retry_after} s.",
             verdict.limit
         ),
         details: Some(Map::from_iter([(

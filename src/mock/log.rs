@@ -109,10 +109,6 @@ impl RequestLog {
             .collect()
     }
 
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
     /// Forgets every request and frees the memory that held them, the queue's own included.
     pub fn clear(&mut self) {
         self.entries = VecDeque::new();

@@ -115,7 +115,7 @@ impl MockServer {
     /// The bytes the request log holds: its slots plus the strings and bodies of its entries
     /// (0 when it is empty).
     pub fn request_log_bytes(&self) -> usize {
-        self.engine.log_size().1
+        self.engine.log_bytes()
     }
 
     /// The per-token limit enforced, if any.

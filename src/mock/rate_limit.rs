@@ -140,6 +140,10 @@ mod tests {
         let refused = limiter.take("a", t0 + Duration::from_millis(59_500));
         assert_eq!((refused.allowed, refused.remaining), (false, 0));
         assert_eq!(refused.retry_after(), 1);
+        assert_eq!(
+            limiter.windows["a"].used, 2,
+            "a refused request does not count"
+        );
         assert!(limiter.take("b", t0 + Duration::from_secs(2)).allowed);
         let next = limiter.take("a", t0 + WINDOW);
         assert_eq!((next.allowed, next.remaining), (true, 1));
