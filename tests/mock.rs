@@ -1,15 +1,17 @@
 //! The spec-driven mock server (`talkover::mock`, feature `mock`) through the real clients
 //! and through raw HTTP: authentication, validation, stored state, list filters and pages,
 //! token isolation, every fault kind, the `/__mock__/` controls and the `talkover-mock`
-//! binary. Each test checks both what the client parsed and what the mock logged.
+//! binary, the bounds that keep it small (connections, timeouts, the log) and its per-token
+//! rate limiting. Each test checks both what the client parsed and what the mock logged.
 #![cfg(feature = "mock")]
 
 mod support;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 use support::{mock_client as client, queried};
@@ -131,6 +133,11 @@ impl Raw {
 
 /// Sends `method path` to the mock as given: the body is sent as it is, as JSON.
 fn raw(mock: &MockServer, method: &str, path: &str, token: Option<&str>, body: &str) -> Raw {
+    raw_at(mock.url(), method, path, token, body)
+}
+
+/// [`raw`] to a server at `base` (`http://127.0.0.1:4010`).
+fn raw_at(base: &str, method: &str, path: &str, token: Option<&str>, body: &str) -> Raw {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .proxy(None)
@@ -138,7 +145,7 @@ fn raw(mock: &MockServer, method: &str, path: &str, token: Option<&str>, body: &
         .into();
     let mut request = ureq::http::Request::builder()
         .method(method)
-        .uri(format!("{}{path}", mock.url()));
+        .uri(format!("{base}{path}"));
     if let Some(token) = token {
         request = request.header("Authorization", format!("Bearer {token}"));
     }
@@ -1666,10 +1673,10 @@ fn binary() -> Command {
     Command::new(env!("CARGO_BIN_EXE_talkover-mock"))
 }
 
-#[test]
-fn the_binary_serves_on_the_url_it_prints() {
+/// Runs the binary with `args`; the URL and token it prints.
+fn serve_binary(args: &[&str]) -> (Running, String, String) {
     let child = binary()
-        .args(["--port", "0"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -1682,7 +1689,6 @@ fn the_binary_serves_on_the_url_it_prints() {
         .strip_prefix("Mock server listening on ")
         .map(str::to_string)
         .expect("the URL line");
-    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     assert!(!url.ends_with(":0"), "{url}");
     let token = line()
         .strip_prefix("Token: ")
@@ -1690,6 +1696,19 @@ fn the_binary_serves_on_the_url_it_prints() {
         .expect("the token line");
     assert!(token.starts_with("talq_"), "{token}");
     assert!(line().contains("/__mock__/"));
+    (running, url, token)
+}
+
+/// The loopback URL of a server listening on `url`'s port (`http://0.0.0.0:4010`).
+fn on_loopback(url: &str) -> String {
+    let port = url.rsplit(':').next().expect("a port");
+    format!("http://127.0.0.1:{port}")
+}
+
+#[test]
+fn the_binary_serves_on_the_url_it_prints() {
+    let (_running, url, token) = serve_binary(&["--port", "0"]);
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
 
     let client = talkover::Client::builder()
         .token(&token)
@@ -1704,6 +1723,38 @@ fn the_binary_serves_on_the_url_it_prints() {
 }
 
 #[test]
+fn the_binary_enforces_a_rate_limit_and_exposes_the_log_when_told() {
+    let (_running, url, token) = serve_binary(&[
+        "--host",
+        "0.0.0.0",
+        "--port",
+        "0",
+        "--rate-limit-per-minute",
+        "1",
+    ]);
+    let loopback = on_loopback(&url);
+    let health = || raw_at(&loopback, "GET", "/api/v1/health", Some(&token), "");
+    assert_eq!(health().status, 200);
+    let refused = health();
+    assert_eq!(
+        (refused.status, refused.header("x-ratelimit-limit")),
+        (429, Some("1"))
+    );
+    assert!(refused.header("retry-after").is_some());
+    let log = raw_at(&loopback, "GET", "/__mock__/requests", None, "");
+    assert_eq!(log.status, 403, "listening on every interface");
+
+    let (_running, url, token) =
+        serve_binary(&["--host", "0.0.0.0", "--port", "0", "--expose-request-log"]);
+    let loopback = on_loopback(&url);
+    let health = raw_at(&loopback, "GET", "/api/v1/health", Some(&token), "");
+    assert_eq!(health.status, 200);
+    let log = raw_at(&loopback, "GET", "/__mock__/requests", None, "");
+    assert_eq!(log.status, 200);
+    assert_eq!(log.json()[0]["path"], "/api/v1/health");
+}
+
+#[test]
 fn the_binary_help_exits_0() {
     let output = binary().arg("--help").output().expect("runs");
     assert!(output.status.success(), "{output:?}");
@@ -1712,7 +1763,14 @@ fn the_binary_help_exits_0() {
 
 #[test]
 fn the_binary_refuses_bad_arguments_with_exit_2() {
-    for args in [&["--bogus"][..], &["--port", "http"], &["--port"]] {
+    for args in [
+        &["--bogus"][..],
+        &["--port", "http"],
+        &["--port"],
+        &["--rate-limit-per-minute", "-1"],
+        &["--rate-limit-per-minute", "many"],
+        &["--rate-limit-per-minute"],
+    ] {
         let output = binary().args(args).output().expect("runs");
         assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
         assert!(
@@ -1721,4 +1779,504 @@ fn the_binary_refuses_bad_arguments_with_exit_2() {
         );
         assert!(output.stdout.is_empty(), "{args:?}");
     }
+}
+
+// ---- bounds: connections, timeouts, the request log ----
+
+/// The threads of this process (the mock runs in it).
+fn threads() -> usize {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("Threads:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("a Threads: line")
+}
+
+/// The `host:port` a mock listens on.
+fn address(mock: &MockServer) -> &str {
+    mock.url().strip_prefix("http://").expect("an http URL")
+}
+
+/// A raw connection to the mock that gives up reading after 10 s.
+fn open(mock: &MockServer) -> TcpStream {
+    let stream = TcpStream::connect(address(mock)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("a read timeout");
+    stream
+}
+
+/// Everything the mock sends on `stream` until it closes it.
+fn read_until_closed(mut stream: TcpStream) -> String {
+    let mut out = Vec::new();
+    stream
+        .read_to_end(&mut out)
+        .expect("the mock closes the connection");
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Health checks until one is answered 200 (held connections close asynchronously).
+fn until_healthy(mock: &MockServer) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let answer = raw(mock, "GET", "/api/v1/health", Some(mock.token()), "");
+        if answer.status == 200 {
+            return;
+        }
+        assert!(Instant::now() < deadline, "still {}", answer.status);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn connections_over_the_cap_get_a_503_and_no_thread() {
+    const CAP: usize = 16;
+    // Threads other tests start meanwhile; far fewer than the connections opened.
+    const SLACK: usize = 40;
+    let mock = MockServer::builder()
+        .max_connections(CAP)
+        .idle_timeout(Duration::from_secs(600))
+        .start()
+        .expect("the mock starts");
+    let before = threads();
+    let mut held: Vec<TcpStream> = (0..300).map(|_| open(&mock)).collect();
+    // The first CAP were accepted onto threads of their own; every later one is refused.
+    for stream in held.split_off(CAP) {
+        let answer = read_until_closed(stream);
+        assert!(answer.starts_with("HTTP/1.1 503 "), "{answer}");
+        assert!(answer.contains("\r\nConnection: close\r\n"), "{answer}");
+        assert!(answer.contains("limit of 16 open connections"), "{answer}");
+    }
+    let during = threads();
+    assert!(
+        during <= before + CAP + SLACK,
+        "{during} threads with {CAP} connections held, {before} before"
+    );
+
+    let meanwhile = raw(&mock, "GET", "/api/v1/health", Some(mock.token()), "");
+    assert_eq!(meanwhile.status, 503, "the cap is full: {}", meanwhile.body);
+    assert!(meanwhile.json()["message"].is_string());
+
+    drop(held);
+    until_healthy(&mock);
+    client(&mock).health().check().expect("served again");
+    assert!(
+        mock.requests().iter().all(|r| r.status == Some(200)),
+        "refused connections never reach the log"
+    );
+}
+
+#[test]
+fn an_idle_connection_is_closed_after_the_idle_timeout() {
+    let idle = Duration::from_millis(300);
+    let mock = MockServer::builder()
+        .idle_timeout(idle)
+        .start()
+        .expect("the mock starts");
+    let mut stream = open(&mock);
+    let request = format!(
+        "GET /api/v1/health HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer {}\r\n\r\n",
+        mock.token()
+    );
+    stream.write_all(request.as_bytes()).expect("send");
+    let started = Instant::now();
+    let answer = read_until_closed(stream);
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
+    assert!(
+        !answer.contains("Connection: close"),
+        "kept alive: {answer}"
+    );
+    assert!(started.elapsed() >= idle);
+
+    // One that never sends anything is closed too, without an answer.
+    let started = Instant::now();
+    assert_eq!(read_until_closed(open(&mock)), "");
+    assert!(started.elapsed() >= idle);
+}
+
+#[test]
+fn a_request_stalled_half_sent_gets_a_408() {
+    let mock = MockServer::builder()
+        .read_timeout(Duration::from_millis(300))
+        .start()
+        .expect("the mock starts");
+    let mut stream = open(&mock);
+    stream
+        .write_all(
+            b"POST /api/v1/agents/agent_123456/call HTTP/1.1\r\nContent-Length: 40\r\n\r\n{\"to\":",
+        )
+        .expect("send");
+    let answer = read_until_closed(stream);
+    assert!(answer.starts_with("HTTP/1.1 408 "), "{answer}");
+    assert!(answer.contains("\r\nConnection: close\r\n"), "{answer}");
+    assert!(
+        mock.requests().is_empty(),
+        "a request never received is not logged"
+    );
+}
+
+#[test]
+fn a_delay_fault_outlasts_short_timeouts() {
+    let short = Duration::from_millis(100);
+    let mock = MockServer::builder()
+        .idle_timeout(short)
+        .read_timeout(short)
+        .start()
+        .expect("the mock starts");
+    mock.fail_next(Fault::delay(Duration::from_millis(500)))
+        .expect("a valid fault");
+    let started = Instant::now();
+    client(&mock)
+        .health()
+        .check()
+        .expect("a late but whole answer");
+    assert!(started.elapsed() >= Duration::from_millis(500));
+    assert_eq!(statuses(&mock), [(Some(200), true)]);
+}
+
+#[test]
+fn the_log_keeps_the_last_requests_only() {
+    let mock = MockServer::builder()
+        .max_logged_requests(3)
+        .start()
+        .expect("the mock starts");
+    let client = client(&mock);
+    for per_page in 1..=5 {
+        list(
+            &client,
+            ListCallsParams {
+                per_page: Some(per_page),
+                ..Default::default()
+            },
+        );
+    }
+    let pages: Vec<_> = mock
+        .requests()
+        .into_iter()
+        .map(|r| r.query["per_page"].clone())
+        .collect();
+    assert_eq!(pages, [["3"], ["4"], ["5"]]);
+}
+
+#[test]
+fn the_log_shortens_long_bodies_visibly() {
+    let mock = MockServer::builder()
+        .max_logged_body(1024)
+        .start()
+        .expect("the mock starts");
+    let notes = "n".repeat(5000);
+    let sent = json!({"to": "+1234567890", "payload": {"notes": notes}}).to_string();
+    let made = raw(
+        &mock,
+        "POST",
+        "/api/v1/agents/agent_123456/call",
+        Some(mock.token()),
+        &sent,
+    );
+    assert_eq!(made.status, 200);
+    let answer = raw(&mock, "GET", "/api/v1/calls", Some(mock.token()), "");
+    assert!(answer.body.len() > 1024, "{}", answer.body);
+
+    let log = mock.requests();
+    let body = log[0].body.as_str().expect("a shortened body is text");
+    let marker = format!(
+        "…[shortened by the mock: 1024 of {} bytes shown]",
+        sent.len()
+    );
+    assert_eq!(body, format!("{}{marker}", &sent[..1024]));
+    assert_eq!(log[0].response, made.json(), "a short answer is kept whole");
+    assert_eq!(log[1].body, Value::Null);
+    let response = log[1]
+        .response
+        .as_str()
+        .expect("a shortened answer is text");
+    let marker = format!(
+        "…[shortened by the mock: 1024 of {} bytes shown]",
+        answer.body.len()
+    );
+    assert_eq!(response, format!("{}{marker}", &answer.body[..1024]));
+}
+
+#[test]
+fn clearing_the_log_gives_its_memory_back() {
+    let mock = start();
+    let notes = "n".repeat(1024 * 1024);
+    let sent = json!({"to": "+1234567890", "payload": {"notes": notes}}).to_string();
+    let make_call = || {
+        raw(
+            &mock,
+            "POST",
+            "/api/v1/agents/agent_123456/call",
+            Some(mock.token()),
+            &sent,
+        )
+    };
+    for _ in 0..8 {
+        assert_eq!(make_call().status, 200);
+    }
+    let held = mock.request_log_bytes();
+    let kept = 8 * 64 * 1024;
+    assert!(held >= kept, "{held} bytes: bodies are kept up to 64 KiB");
+    assert!(
+        held < kept + 8 * 4096,
+        "{held} bytes for 8 requests of 1 MiB"
+    );
+
+    mock.clear_requests();
+    assert_eq!(mock.request_log_bytes(), 0);
+    assert!(mock.requests().is_empty());
+
+    assert_eq!(make_call().status, 200);
+    assert!(mock.request_log_bytes() > 0);
+    mock.reset();
+    assert_eq!(mock.request_log_bytes(), 0, "reset frees the log too");
+}
+
+#[test]
+fn the_log_is_not_served_on_a_non_loopback_address_unless_exposed() {
+    let mock = MockServer::builder()
+        .addr("0.0.0.0:0")
+        .start()
+        .expect("the mock starts");
+    let loopback = on_loopback(mock.url());
+    let answer = raw_at(&loopback, "GET", "/api/v1/health", Some(mock.token()), "");
+    assert_eq!(answer.status, 200);
+
+    let refused = raw_at(&loopback, "GET", "/__mock__/requests", None, "");
+    assert_eq!(refused.status, 403);
+    let message = refused.json()["message"].as_str().map(str::to_string);
+    assert!(
+        message.is_some_and(|m| m.contains("--expose-request-log")
+            && m.contains("MockServer(expose_request_log=True)")),
+        "{}",
+        refused.body
+    );
+    assert_eq!(mock.requests().len(), 1, "Rust still reads its own log");
+    let cleared = raw_at(&loopback, "DELETE", "/__mock__/requests", None, "");
+    assert_eq!(cleared.status, 204, "clearing shows nothing");
+
+    let exposed = MockServer::builder()
+        .addr("0.0.0.0:0")
+        .expose_request_log(true)
+        .start()
+        .expect("the mock starts");
+    let answer = raw_at(
+        &on_loopback(exposed.url()),
+        "GET",
+        "/__mock__/requests",
+        None,
+        "",
+    );
+    assert_eq!((answer.status, answer.json()), (200, json!([])));
+}
+
+// ---- rate limiting ----
+
+fn header_number(answer: &Raw, name: &str) -> u64 {
+    answer
+        .header(name)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("{name}: {:?}", answer.headers))
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs()
+}
+
+#[test]
+fn every_answer_counts_down_its_own_tokens_window() {
+    let mock = start();
+    let other = MockServer::new_token();
+    let before = unix_now();
+    let remaining: Vec<u64> = [mock.token(), mock.token(), other.as_str(), mock.token()]
+        .into_iter()
+        .map(|token| {
+            let answer = raw(&mock, "GET", "/api/v1/calls", Some(token), "");
+            assert_eq!(answer.status, 200);
+            assert_eq!(header_number(&answer, "x-ratelimit-limit"), 1000);
+            let reset = header_number(&answer, "x-ratelimit-reset");
+            assert!((before + 59..=unix_now() + 61).contains(&reset), "{reset}");
+            header_number(&answer, "x-ratelimit-remaining")
+        })
+        .collect();
+    assert_eq!(remaining, [999, 998, 999, 997]);
+
+    // Errors, faults and unknown routes are answers of the API too; the controls are not.
+    let unauthorized = raw(&mock, "GET", "/api/v1/calls", None, "");
+    assert_eq!(unauthorized.status, 401);
+    assert_eq!(header_number(&unauthorized, "x-ratelimit-remaining"), 999);
+    mock.fail_next(Fault::status(500)).expect("a valid fault");
+    let failed = raw(&mock, "GET", "/api/v1/calls", Some(mock.token()), "");
+    assert_eq!(
+        (
+            failed.status,
+            header_number(&failed, "x-ratelimit-remaining")
+        ),
+        (500, 996)
+    );
+    let unknown = raw(&mock, "GET", "/api/v1/nope", Some(mock.token()), "");
+    assert_eq!(header_number(&unknown, "x-ratelimit-remaining"), 995);
+    let control = raw(&mock, "GET", "/__mock__/requests", None, "");
+    assert_eq!(control.header("x-ratelimit-limit"), None);
+}
+
+#[test]
+fn a_request_over_the_limit_gets_the_documented_429_and_changes_nothing() {
+    let mock = MockServer::builder()
+        .rate_limit_per_minute(2)
+        .start()
+        .expect("the mock starts");
+    let make_call = |token: &str| {
+        raw(
+            &mock,
+            "POST",
+            "/api/v1/agents/agent_123456/call",
+            Some(token),
+            r#"{"to":"+15550001111"}"#,
+        )
+    };
+    let first = make_call(mock.token());
+    assert_eq!(
+        (
+            first.status,
+            header_number(&first, "x-ratelimit-limit"),
+            header_number(&first, "x-ratelimit-remaining")
+        ),
+        (200, 2, 1)
+    );
+    let second = make_call(mock.token());
+    assert_eq!(header_number(&second, "x-ratelimit-remaining"), 0);
+    let other = MockServer::new_token();
+    assert_eq!(
+        make_call(&other).status,
+        200,
+        "another token has its own window"
+    );
+    mock.fail_next(Fault::status(500)).expect("a valid fault");
+
+    let refused = make_call(mock.token());
+    assert_eq!(refused.status, 429);
+    let retry_after = header_number(&refused, "retry-after");
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    assert_eq!(header_number(&refused, "x-ratelimit-remaining"), 0);
+    assert_eq!(
+        refused.json(),
+        json!({"error": {
+            "code": "RATE_LIMIT_EXCEEDED",
+            "message": "Rate limit exceeded. Please wait before making more requests.",
+            "details": {"retry_after": retry_after},
+        }})
+    );
+    assert_eq!(make_call(mock.token()).status, 429, "still refused");
+    assert_eq!(
+        statuses(&mock),
+        [
+            (Some(200), false),
+            (Some(200), false),
+            (Some(200), false),
+            (Some(429), false),
+            (Some(429), false)
+        ],
+        "the refused requests are logged and used no fault"
+    );
+
+    mock.set_rate_limit_per_minute(None);
+    let failed = make_call(mock.token());
+    assert_eq!(
+        failed.status, 500,
+        "the queued fault was kept for this request"
+    );
+    assert_eq!(header_number(&failed, "x-ratelimit-limit"), 1000);
+    assert_eq!(
+        matching(&client(&mock), ListCallsParams::default()).len(),
+        SEED_CALLS.len() + 2,
+        "the refused calls were never made"
+    );
+}
+
+#[test]
+fn an_operation_without_a_documented_429_gets_a_plain_message() {
+    let mock = MockServer::builder()
+        .rate_limit_per_minute(1)
+        .start()
+        .expect("the mock starts");
+    let list_calls = || raw(&mock, "GET", "/api/v1/calls", Some(mock.token()), "");
+    assert_eq!(list_calls().status, 200);
+    let refused = list_calls();
+    assert_eq!(refused.status, 429);
+    let retry_after = header_number(&refused, "retry-after");
+    assert_eq!(
+        refused.json(),
+        json!({"message": format!(
+            "Rate limit exceeded: the limit is 1 a minute per token; retry in {retry_after} s."
+        )})
+    );
+}
+
+#[test]
+fn the_rate_limit_is_set_and_reset_over_http() {
+    let mock = start();
+    let set = |body: &str| raw(&mock, "POST", "/__mock__/rate-limit", None, body);
+    let get = || raw(&mock, "GET", "/__mock__/rate-limit", None, "").json();
+    let health = || raw(&mock, "GET", "/api/v1/health", Some(mock.token()), "");
+    assert_eq!(get(), json!({"per_minute": null}));
+
+    let answer = set(r#"{"per_minute": 1}"#);
+    assert_eq!(
+        (answer.status, answer.json()),
+        (200, json!({"per_minute": 1}))
+    );
+    assert_eq!(
+        answer.header("x-ratelimit-limit"),
+        None,
+        "controls are not counted"
+    );
+    assert_eq!(get(), json!({"per_minute": 1}));
+    assert_eq!(mock.rate_limit_per_minute(), Some(1));
+    assert_eq!(health().status, 200);
+    assert_eq!(health().status, 429);
+
+    assert_eq!(set(r#"{"per_minute": 1}"#).status, 200);
+    assert_eq!(
+        health().status,
+        200,
+        "setting the limit starts every window afresh"
+    );
+    assert_eq!(health().status, 429);
+    assert_eq!(raw(&mock, "POST", "/__mock__/reset", None, "").status, 204);
+    assert_eq!(
+        health().status,
+        200,
+        "so does a reset, which keeps the limit"
+    );
+    assert_eq!(health().status, 429);
+
+    assert_eq!(
+        set(r#"{"per_minute": null}"#).json(),
+        json!({"per_minute": null})
+    );
+    let free = health();
+    assert_eq!(
+        (free.status, header_number(&free, "x-ratelimit-limit")),
+        (200, 1000)
+    );
+
+    for body in [
+        "",
+        "{}",
+        r#"{"per_minute": -1}"#,
+        r#"{"per_minute": "5"}"#,
+        r#"{"per_minute": 1.5}"#,
+        r#"{"per_minute": 5, "burst": 1}"#,
+    ] {
+        let answer = set(body);
+        assert_eq!(answer.status, 400, "{body}");
+        let message = answer.json()["message"].as_str().map(str::to_string);
+        assert!(message.is_some_and(|m| m.contains("per_minute")), "{body}");
+    }
+    assert_eq!(mock.rate_limit_per_minute(), None);
 }

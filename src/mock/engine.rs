@@ -1,8 +1,10 @@
-//! Answers one request: route it to an operation of the generated tables, apply a queued
-//! fault, check the token, validate the inputs, check the records the path names, then
-//! carry out the operation's declared behaviour on the token's environment.
+//! Answers one request: route it to an operation of the generated tables, count it against
+//! its token's rate-limit window, apply a queued fault, check the token, validate the
+//! inputs, check the records the path names, then carry out the operation's declared
+//! behaviour on the token's environment.
 
 use std::sync::{Mutex, MutexGuard};
+use std::time::{Instant, SystemTime};
 
 use serde_json::{Map, Value};
 
@@ -11,9 +13,11 @@ use super::answer::{
     Body,
 };
 use super::error_reply::{self, Problem};
-use super::faults::{decoded, Fault, LoggedRequest};
+use super::faults::{Fault, LoggedRequest};
 use super::http::{percent_decode, reason_phrase, HttpRequest, Reply};
 use super::inputs::Inputs;
+use super::log::{LogLimits, RequestLog};
+use super::rate_limit::{RateLimiter, Verdict};
 use super::spec::{json, Action, Api, Failure, Operation};
 use super::store::{text, Store};
 
@@ -23,13 +27,11 @@ pub struct Engine {
     state: Mutex<State>,
 }
 
-#[derive(Default)]
 struct State {
     store: Store,
     faults: Vec<Fault>,
-    /// Each request with the body answered, decoded only when the log is read: most logged
-    /// answers are never looked at, and a long list is slow to parse.
-    log: Vec<(LoggedRequest, Vec<u8>)>,
+    log: RequestLog,
+    limiter: RateLimiter,
 }
 
 /// The operation a request reached, with its path parameters decoded.
@@ -40,10 +42,20 @@ struct Route {
 }
 
 impl Engine {
-    pub fn new(apis: &'static [&'static Api]) -> Engine {
+    pub fn new(
+        apis: &'static [&'static Api],
+        log: LogLimits,
+        rate_limit_per_minute: Option<u32>,
+    ) -> Engine {
+        let state = State {
+            store: Store::default(),
+            faults: Vec::new(),
+            log: RequestLog::new(log),
+            limiter: RateLimiter::new(rate_limit_per_minute),
+        };
         Engine {
             apis,
-            state: Mutex::default(),
+            state: Mutex::new(state),
         }
     }
 
@@ -63,40 +75,58 @@ impl Engine {
     }
 
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        self.state()
-            .log
-            .iter()
-            .map(|(entry, answered)| LoggedRequest {
-                response: decoded(answered),
-                ..entry.clone()
-            })
-            .collect()
+        self.state().log.read()
     }
 
     pub fn clear_requests(&self) {
         self.state().log.clear();
     }
 
-    /// Forgets every environment, fault and logged request.
+    /// The bytes the request log holds.
+    pub fn log_bytes(&self) -> usize {
+        self.state().log.bytes()
+    }
+
+    pub fn rate_limit(&self) -> Option<u32> {
+        self.state().limiter.per_minute()
+    }
+
+    /// Sets or lifts the per-token limit; every token starts a fresh window.
+    pub fn set_rate_limit(&self, per_minute: Option<u32>) {
+        self.state().limiter.set_per_minute(per_minute);
+    }
+
+    /// Forgets every environment, fault, logged request and rate-limit window (the limit
+    /// itself stays).
     pub fn reset(&self) {
         let mut state = self.state();
         state.store.clear();
         state.faults.clear();
         state.log.clear();
+        state.limiter.clear();
     }
 
     pub fn handle(&self, request: HttpRequest) -> Reply {
         let route = self.route(&request);
         let mut entry = LoggedRequest::of(&request, route.as_ref().map(|r| r.op.id));
-        let fault = self.take_fault(&request, route.as_ref());
+        let key = bearer(&request).unwrap_or_default();
+        let verdict = self.state().limiter.take(key, Instant::now());
+        // A request over the limit touches nothing: no fault is used up, no record changed.
+        let fault = verdict
+            .allowed
+            .then(|| self.take_fault(&request, route.as_ref()))
+            .flatten();
         entry.fault = fault.is_some();
-        let reply = match &fault {
+        let mut reply = match &fault {
             Some(fault) => self.faulty(fault, route.as_ref(), &request),
-            None => finish(self.answer(route.as_ref(), &request), None),
+            None if verdict.allowed => finish(self.answer(route.as_ref(), &request), None),
+            None => finish(rate_limited(route.as_ref(), &verdict), None),
         };
+        add_missing_headers(&mut reply, verdict.headers(SystemTime::now()));
         entry.status = answered_status(&reply);
-        let answered = answered_body(&reply).to_vec();
-        self.state().log.push((entry, answered));
+        self.state()
+            .log
+            .push(entry, &request.body, answered_body(&reply));
         reply
     }
 
@@ -301,6 +331,55 @@ impl Engine {
     }
 }
 
+/// The answer to a request over its token's limit: the operation's documented 429 with
+/// `details.retry_after` where its shape has details, else a plain message; `Retry-After`
+/// says when the window ends.
+fn rate_limited(route: Option<&Route>, verdict: &Verdict) -> Answer {
+    let retry_after = verdict.retry_after();
+    let problem = Problem {
+        message: format!(
+            "Rate limit exceeded: the limit is {} a minute per token; retry in {retry_after} s.",
+            verdict.limit
+        ),
+        details: Some(Map::from_iter([(
+            "retry_after".to_string(),
+            Value::from(retry_after),
+        )])),
+        errors: None,
+    };
+    let (status, body) = match route {
+        Some(route) => {
+            let failure = Failure {
+                status: 429,
+                code: None,
+            };
+            error_reply::build(route.op, failure, &problem)
+        }
+        None => (429, serde_json::json!({ "message": problem.message })),
+    };
+    let mut answer = Answer::json(status, body);
+    answer
+        .headers
+        .push(("Retry-After".into(), retry_after.to_string()));
+    answer
+}
+
+/// Adds `headers` to whatever the reply sends, except those it already has (a fault's own
+/// headers win).
+fn add_missing_headers(reply: &mut Reply, headers: impl IntoIterator<Item = (String, String)>) {
+    match reply {
+        Reply::Respond { headers: have, .. } | Reply::Truncate { headers: have, .. } => {
+            for (name, value) in headers {
+                if !have.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) {
+                    have.push((name, value));
+                }
+            }
+        }
+        Reply::After(_, inner) => add_missing_headers(inner, headers),
+        Reply::Drop => {}
+    }
+}
+
 /// Segment-by-segment match of a path against a template; placeholders take one non-empty
 /// segment, percent-decoded.
 fn match_template(template: &str, sent: &[&str]) -> Option<Vec<(String, String)>> {
@@ -408,7 +487,7 @@ mod tests {
             collections: &[],
             operations,
         }));
-        let engine = Engine::new(Box::leak(Box::new([api])));
+        let engine = Engine::new(Box::leak(Box::new([api])), LogLimits::default(), None);
         assert_eq!(
             get(&engine, "/calendars/sync-status").as_deref(),
             Some("getSyncStatus")

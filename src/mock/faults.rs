@@ -179,7 +179,8 @@ pub struct LoggedRequest {
     pub query: BTreeMap<String, Vec<String>>,
     /// Lower-case names; `authorization` shows only its scheme.
     pub headers: BTreeMap<String, String>,
-    /// The JSON body, a string when it was not JSON, or `null` when empty.
+    /// The JSON body, a string when it was not JSON, or `null` when empty. A body longer than
+    /// the log keeps is its start as a string, ending `…[shortened by the mock: K of N bytes shown]`.
     pub body: Value,
     /// The operation the request matched, if any.
     pub operation: Option<String>,
@@ -187,11 +188,12 @@ pub struct LoggedRequest {
     pub status: Option<u16>,
     /// Whether a queued fault decided the answer.
     pub fault: bool,
-    /// The body answered, decoded like `body`; `null` when none was sent.
+    /// The body answered, decoded (and shortened) like `body`; `null` when none was sent.
     pub response: Value,
 }
 
 impl LoggedRequest {
+    /// The request's head; the log keeps its body and fills `body` when it is read.
     pub(crate) fn of(request: &super::http::HttpRequest, operation: Option<&str>) -> LoggedRequest {
         let mut query: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (name, value) in request.query_pairs() {
@@ -202,13 +204,12 @@ impl LoggedRequest {
             .iter()
             .map(|(name, value)| (name.to_ascii_lowercase(), shown_header(name, value)))
             .collect();
-        let body = decoded(&request.body);
         LoggedRequest {
             method: request.method.clone(),
             path: request.path().to_string(),
             query,
             headers,
-            body,
+            body: Value::Null,
             operation: operation.map(str::to_string),
             status: None,
             fault: false,

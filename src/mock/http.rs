@@ -3,6 +3,10 @@
 //! It is hand-written rather than borrowed because a mock must be able to misbehave on
 //! purpose — drop a connection without answering, truncate a body, stall a response — and
 //! higher-level servers hide exactly the socket control those faults need.
+//!
+//! It is bounded by [`Limits`]: one thread per open connection up to a cap (connections over
+//! it are refused with a `503`), idle keep-alive connections closed after a while, and a
+//! request that stalls half-sent cut off.
 
 use std::collections::HashMap;
 use std::io::{self, ErrorKind, Read, Write};
@@ -13,6 +17,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use super::refuse::Refuser;
+
 /// Request line plus headers may not exceed this (431 otherwise).
 const MAX_HEAD: usize = 64 * 1024;
 /// Request bodies may not exceed this (413 otherwise).
@@ -21,8 +27,51 @@ const MAX_BODY: usize = 16 * 1024 * 1024;
 const MAX_CHUNK_LINE: usize = 4 * 1024;
 /// How often delays look at the stop flag; also the accept loop's back-off after an error.
 const POLL: Duration = Duration::from_millis(20);
-/// Read timeout on connections; bounds how long an idle connection ignores `stop`.
+/// Read timeout on connections; bounds how long an idle connection ignores `stop`, and how
+/// late an idle or read timeout is noticed.
 const READ_POLL: Duration = Duration::from_millis(100);
+/// A connection's read buffer is given back down to this size after a larger request.
+const KEPT_BUFFER: usize = 64 * 1024;
+
+/// What the server holds for its clients at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Open connections, each served by its own thread; one more is answered `503` and closed.
+    pub max_connections: usize,
+    /// How long a keep-alive connection may wait for its next request before it is closed.
+    pub idle_timeout: Duration,
+    /// How long a request in progress may stall (no next byte of it arrives) before it is
+    /// answered `408` and closed; also how long an answer may wait for the client to read it.
+    pub read_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_connections: 256,
+            idle_timeout: Duration::from_secs(30),
+            read_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Limits {
+    /// Refuses limits the server cannot work with.
+    pub fn check(&self) -> Result<(), String> {
+        if self.max_connections == 0 {
+            return Err("max_connections must be at least 1".into());
+        }
+        if self.idle_timeout.is_zero() || self.read_timeout.is_zero() {
+            return Err("idle_timeout and read_timeout must be longer than zero".into());
+        }
+        Ok(())
+    }
+
+    /// The socket read timeout: short enough to notice `stop` and either timeout promptly.
+    fn poll(&self) -> Duration {
+        READ_POLL.min(self.idle_timeout).min(self.read_timeout)
+    }
+}
 /// How long a closing connection keeps draining unread input, so the kernel does not answer
 /// it with a reset that would destroy the response the client has not read yet.
 const LINGER: Duration = Duration::from_secs(1);
@@ -171,6 +220,7 @@ pub struct Stopper {
 struct Shared {
     /// The bound address, which `stop` connects to once to wake the blocked accept.
     addr: SocketAddr,
+    limits: Limits,
     stopping: AtomicBool,
     /// Clones of every open connection, so `stop` can shut down even idle ones.
     conns: Mutex<Registry>,
@@ -187,13 +237,21 @@ struct Registry {
 }
 
 impl HttpServer {
-    /// Binds `addr` (e.g. `"127.0.0.1:0"`) and serves on a background thread, one thread per
-    /// connection.
-    pub fn start(addr: &str, handler: Handler) -> io::Result<HttpServer> {
-        let listener = TcpListener::bind(addr)?;
+    /// Serves on a bound listener (e.g. to `"127.0.0.1:0"`) from a background thread, one
+    /// thread per connection, within `limits`.
+    pub fn serve(
+        listener: TcpListener,
+        handler: Handler,
+        limits: Limits,
+    ) -> io::Result<HttpServer> {
+        limits
+            .check()
+            .map_err(|message| io::Error::new(ErrorKind::InvalidInput, message))?;
         let addr = listener.local_addr()?;
+        let refuser = Refuser::start(over_capacity(limits.max_connections))?;
         let shared = Arc::new(Shared {
             addr,
+            limits,
             stopping: AtomicBool::new(false),
             conns: Mutex::new(Registry::default()),
             accept_thread: Mutex::new(None),
@@ -203,7 +261,7 @@ impl HttpServer {
         let accept_shared = Arc::clone(&shared);
         let thread = thread::Builder::new()
             .name("mock-http-accept".into())
-            .spawn(move || accept_loop(listener, accept_shared, handler))?;
+            .spawn(move || accept_loop(listener, accept_shared, handler, refuser))?;
         *lock(&shared.accept_thread) = Some(thread);
         Ok(HttpServer { addr, shared })
     }
@@ -279,13 +337,18 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn accept_loop(listener: TcpListener, shared: Arc<Shared>, handler: Handler) {
+/// Accepts until stopped; the refuser goes (and its thread ends) with it.
+fn accept_loop(listener: TcpListener, shared: Arc<Shared>, handler: Handler, refuser: Refuser) {
     loop {
         let accepted = listener.accept();
         if shared.stopping() {
             return;
         }
         match accepted {
+            // Only this thread adds connections, so the count cannot grow past the check.
+            Ok((stream, _)) if lock(&shared.conns).open.len() >= shared.limits.max_connections => {
+                refuser.refuse(stream);
+            }
             Ok((stream, _)) => spawn_connection(stream, &shared, &handler),
             // Errors such as running out of descriptors are transient for a server: back off
             // and retry rather than die.
@@ -304,8 +367,26 @@ fn wake_address(addr: SocketAddr) -> SocketAddr {
     SocketAddr::new(ip, addr.port())
 }
 
+/// The complete answer to a connection over the cap.
+fn over_capacity(max_connections: usize) -> Vec<u8> {
+    let message = format!(
+        "The mock server has its limit of {max_connections} open connections; close idle \
+         ones, or start it with a higher max_connections."
+    );
+    let body = serde_json::json!({ "message": message }).to_string();
+    let headers = vec![("Content-Type".to_string(), "application/json".to_string())];
+    let mut out = response_head(503, headers, body.len(), Framing::Close);
+    out.extend_from_slice(body.as_bytes());
+    out
+}
+
 fn spawn_connection(stream: TcpStream, shared: &Arc<Shared>, handler: &Handler) {
-    if stream.set_nonblocking(false).is_err() || stream.set_read_timeout(Some(READ_POLL)).is_err() {
+    let limits = shared.limits;
+    // The write timeout keeps a client that never reads its answer from pinning a thread.
+    if stream.set_nonblocking(false).is_err()
+        || stream.set_read_timeout(Some(limits.poll())).is_err()
+        || stream.set_write_timeout(Some(limits.read_timeout)).is_err()
+    {
         return;
     }
     let _ = stream.set_nodelay(true);
@@ -482,6 +563,9 @@ struct Conn {
     shared: Arc<Shared>,
     buf: Vec<u8>,
     pos: usize,
+    /// Whether a byte of the request being read has arrived: until then the connection is
+    /// idle (the idle timeout applies), after it the request is in progress (the read timeout).
+    started: bool,
 }
 
 impl Conn {
@@ -491,10 +575,28 @@ impl Conn {
             shared,
             buf: Vec::new(),
             pos: 0,
+            started: false,
         }
     }
 
     fn read_request(&mut self) -> Result<Received, Fail> {
+        // Pipelined bytes already read mean the next request has begun.
+        self.started = self.pos < self.buf.len();
+        let received = self.read_parts();
+        self.compact();
+        received
+    }
+
+    /// Drops what was consumed, and gives a buffer a large request grew back to the allocator.
+    fn compact(&mut self) {
+        self.buf.drain(..self.pos);
+        self.pos = 0;
+        if self.buf.capacity() > KEPT_BUFFER {
+            self.buf.shrink_to(KEPT_BUFFER.max(self.buf.len()));
+        }
+    }
+
+    fn read_parts(&mut self) -> Result<Received, Fail> {
         let (request_line, header_lines) = self.read_head()?;
         let (method, target, http10) = parse_request_line(&request_line)?;
         let headers = parse_headers(&header_lines)?;
@@ -606,12 +708,15 @@ impl Conn {
         }
     }
 
-    /// Reads more input, polling the stop flag while the client is quiet.
+    /// Reads more input, polling the stop flag while the client is quiet. An idle connection
+    /// quiet for the idle timeout is closed; a request quiet for the read timeout gets a 408.
     fn fill(&mut self) -> Result<(), Fail> {
         if self.pos > 0 {
             self.buf.drain(..self.pos);
             self.pos = 0;
         }
+        let limits = self.shared.limits;
+        let since = Instant::now();
         let mut chunk = [0u8; 16 * 1024];
         loop {
             if self.shared.stopping() {
@@ -621,9 +726,26 @@ impl Conn {
                 Ok(0) => return Err(Fail::Closed),
                 Ok(n) => {
                     self.buf.extend_from_slice(&chunk[..n]);
+                    self.started = true;
                     return Ok(());
                 }
-                Err(e) if is_retry(&e) => {}
+                Err(e) if is_retry(&e) => {
+                    let patience = if self.started {
+                        limits.read_timeout
+                    } else {
+                        limits.idle_timeout
+                    };
+                    if since.elapsed() >= patience {
+                        return Err(if self.started {
+                            Fail::Status(
+                                408,
+                                "request timeout: the rest of the request did not arrive\n",
+                            )
+                        } else {
+                            Fail::Closed
+                        });
+                    }
+                }
                 Err(_) => return Err(Fail::Closed),
             }
         }
@@ -910,6 +1032,7 @@ pub(crate) fn reason_phrase(status: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        408 => "Request Timeout",
         409 => "Conflict",
         413 => "Content Too Large",
         415 => "Unsupported Media Type",
@@ -944,7 +1067,15 @@ mod tests {
     use std::io::BufReader;
 
     fn server(handler: impl Fn(HttpRequest) -> Reply + Send + Sync + 'static) -> HttpServer {
-        match HttpServer::start("127.0.0.1:0", Arc::new(handler)) {
+        limited(Limits::default(), handler)
+    }
+
+    fn limited(
+        limits: Limits,
+        handler: impl Fn(HttpRequest) -> Reply + Send + Sync + 'static,
+    ) -> HttpServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        match HttpServer::serve(listener, Arc::new(handler), limits) {
             Ok(server) => server,
             Err(e) => panic!("cannot start test server: {e}"),
         }
@@ -1351,5 +1482,103 @@ mod tests {
         assert_eq!(percent_decode("%4"), None);
         assert_eq!(percent_decode("%FF"), None);
         assert_eq!(decode_query_component("100%+sure"), "100% sure");
+    }
+
+    fn short(max_connections: usize, timeout: Duration) -> Limits {
+        Limits {
+            max_connections,
+            idle_timeout: timeout,
+            read_timeout: timeout,
+        }
+    }
+
+    fn ok_server(limits: Limits) -> HttpServer {
+        limited(limits, |_| Reply::Respond {
+            status: 200,
+            headers: vec![],
+            body: b"ok".to_vec(),
+        })
+    }
+
+    #[test]
+    fn a_connection_over_the_cap_gets_503_and_is_closed() {
+        let server = ok_server(short(2, Duration::from_secs(60)));
+        let held = [connect(&server), connect(&server)];
+        // Sent before the answer arrives: the refusal must survive the unread request.
+        let raw = exchange(&server, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        let refused = parse(&raw);
+        assert_eq!(refused.status, 503);
+        assert_eq!(refused.header("connection"), Some("close"));
+        let body: serde_json::Value = serde_json::from_slice(&refused.body).expect("JSON");
+        assert!(body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("2 open connections")));
+
+        drop(held);
+        // The held connections' threads notice the close on their next read.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let raw = exchange(&server, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+            match parse(&raw).status {
+                200 => break,
+                _ if Instant::now() < deadline => thread::sleep(POLL),
+                status => panic!("still refused after the held connections closed: {status}"),
+            }
+        }
+    }
+
+    #[test]
+    fn an_idle_connection_is_closed_after_the_idle_timeout() {
+        let server = ok_server(short(8, Duration::from_millis(300)));
+        let stream = connect(&server);
+        let mut writer = stream.try_clone().expect("clone");
+        let mut reader = BufReader::new(stream);
+        writer.write_all(b"GET / HTTP/1.1\r\n\r\n").expect("write");
+        assert_eq!(read_response(&mut reader).status, 200);
+        let idle = Instant::now();
+        let mut rest = Vec::new();
+        reader
+            .read_to_end(&mut rest)
+            .expect("a clean close, not the client's timeout");
+        assert!(rest.is_empty());
+        assert!(idle.elapsed() >= Duration::from_millis(300));
+    }
+
+    #[test]
+    fn a_stalled_request_gets_408_after_the_read_timeout() {
+        let server = ok_server(short(8, Duration::from_millis(300)));
+        let started = Instant::now();
+        let raw = exchange(
+            &server,
+            b"POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nhalf",
+        );
+        let response = parse(&raw);
+        assert_eq!(response.status, 408);
+        assert_eq!(response.header("connection"), Some("close"));
+        assert!(started.elapsed() >= Duration::from_millis(300));
+    }
+
+    #[test]
+    fn a_delay_outlasts_the_timeouts() {
+        let server = limited(short(8, Duration::from_millis(100)), |_| {
+            let reply = Reply::Respond {
+                status: 200,
+                headers: vec![],
+                body: b"late".to_vec(),
+            };
+            Reply::After(Duration::from_millis(400), Box::new(reply))
+        });
+        let raw = exchange(&server, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+        assert_eq!(parse(&raw).body, b"late");
+    }
+
+    #[test]
+    fn limits_that_cannot_work_are_refused() {
+        for limits in [short(0, Duration::from_secs(1)), short(1, Duration::ZERO)] {
+            let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+            let handler: Handler = Arc::new(|_| Reply::Drop);
+            let result = HttpServer::serve(listener, handler, limits);
+            assert!(result.is_err_and(|e| e.kind() == ErrorKind::InvalidInput));
+        }
     }
 }

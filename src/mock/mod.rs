@@ -13,6 +13,11 @@
 //! assert_eq!(mock.requests()[0].status, Some(503));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! It is bounded for use in CI: at most 256 open connections (one more is answered `503`),
+//! idle keep-alive connections closed after 30 s, a stalled request cut off after 30 s, and a
+//! log of the last 10,000 requests with bodies kept up to 64 KiB; [`MockServer::builder`]
+//! changes each.
 
 mod answer;
 mod control;
@@ -21,17 +26,25 @@ mod error_reply;
 mod faults;
 pub(crate) mod http;
 mod inputs;
+mod log;
+mod rate_limit;
+mod refuse;
 pub(crate) mod spec;
 mod store;
 mod validate;
 
+use std::io;
+use std::net::{IpAddr, TcpListener};
 use std::sync::Arc;
+use std::time::Duration;
 
 pub use faults::{Fault, LoggedRequest};
 pub use http::Stopper;
+pub use rate_limit::NOMINAL_LIMIT;
 
 use engine::Engine;
-use http::HttpServer;
+use http::{HttpServer, Limits};
+use log::LogLimits;
 
 /// A running mock server on a local port, serving every API of the crate.
 pub struct MockServer {
@@ -49,21 +62,13 @@ impl MockServer {
 
     /// Starts on `addr` (`127.0.0.1:4010`).
     pub fn bind(addr: &str) -> std::io::Result<MockServer> {
-        let engine = Arc::new(Engine::new(crate::MOCK_APIS));
-        let handler = {
-            let engine = Arc::clone(&engine);
-            Arc::new(move |request: http::HttpRequest| {
-                control::handle(&engine, &request).unwrap_or_else(|| engine.handle(request))
-            })
-        };
-        let server = HttpServer::start(addr, handler)?;
-        let url = format!("http://{}", server.local_addr());
-        Ok(MockServer {
-            server,
-            engine,
-            url,
-            token: MockServer::new_token(),
-        })
+        MockServer::builder().addr(addr).start()
+    }
+
+    /// A server with other limits, another address or a rate limit:
+    /// `MockServer::builder().rate_limit_per_minute(100).start()?`.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
     }
 
     /// The base URL to give a client (`http://127.0.0.1:4010`).
@@ -96,16 +101,36 @@ impl MockServer {
         self.engine.clear_faults();
     }
 
-    /// Every request received so far (control requests excepted), oldest first.
+    /// The requests received so far (control requests excepted), oldest first: the last
+    /// [`MockServerBuilder::max_logged_requests`] of them.
     pub fn requests(&self) -> Vec<LoggedRequest> {
         self.engine.requests()
     }
 
+    /// Forgets the logged requests and frees the memory they took.
     pub fn clear_requests(&self) {
         self.engine.clear_requests();
     }
 
-    /// Forgets every environment, queued fault and logged request.
+    /// The bytes the request log holds: its slots plus the strings and bodies of its entries
+    /// (0 when it is empty).
+    pub fn request_log_bytes(&self) -> usize {
+        self.engine.log_bytes()
+    }
+
+    /// The per-token limit enforced, if any.
+    pub fn rate_limit_per_minute(&self) -> Option<u32> {
+        self.engine.rate_limit()
+    }
+
+    /// Enforces `per_minute` requests a minute per token (`None`: none, the default); every
+    /// token starts a fresh window.
+    pub fn set_rate_limit_per_minute(&self, per_minute: Option<u32>) {
+        self.engine.set_rate_limit(per_minute);
+    }
+
+    /// Forgets every environment, queued fault, logged request and rate-limit window; the
+    /// rate limit itself stays.
     pub fn reset(&self) {
         self.engine.reset();
     }
@@ -131,6 +156,124 @@ impl std::fmt::Debug for MockServer {
         f.debug_struct("MockServer")
             .field("url", &self.url)
             .finish_non_exhaustive()
+    }
+}
+
+/// How a [`MockServer`] starts: its address, limits and rate limit.
+#[derive(Debug, Clone)]
+pub struct MockServerBuilder {
+    addr: String,
+    limits: Limits,
+    log: LogLimits,
+    expose_request_log: bool,
+    rate_limit_per_minute: Option<u32>,
+}
+
+impl Default for MockServerBuilder {
+    fn default() -> MockServerBuilder {
+        MockServerBuilder {
+            addr: "127.0.0.1:0".into(),
+            limits: Limits::default(),
+            log: LogLimits::default(),
+            expose_request_log: false,
+            rate_limit_per_minute: None,
+        }
+    }
+}
+
+impl MockServerBuilder {
+    /// Where to listen (default `127.0.0.1:0`, a free loopback port).
+    pub fn addr(mut self, addr: &str) -> MockServerBuilder {
+        self.addr = addr.to_string();
+        self
+    }
+
+    /// Open connections served at once, each by its own thread (default 256); one more is
+    /// answered `503` with `Connection: close`.
+    pub fn max_connections(mut self, max: usize) -> MockServerBuilder {
+        self.limits.max_connections = max;
+        self
+    }
+
+    /// How long a keep-alive connection may wait for its next request (default 30 s).
+    pub fn idle_timeout(mut self, timeout: Duration) -> MockServerBuilder {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
+    /// How long a request may stall half-sent (default 30 s); it is then answered `408` and
+    /// closed. Also how long an answer waits for a client that does not read it. A fault's
+    /// `delay` is the server's own wait and is not cut short by it.
+    pub fn read_timeout(mut self, timeout: Duration) -> MockServerBuilder {
+        self.limits.read_timeout = timeout;
+        self
+    }
+
+    /// Requests the log keeps, the latest (default 10,000).
+    pub fn max_logged_requests(mut self, max: usize) -> MockServerBuilder {
+        self.log.max_requests = max;
+        self
+    }
+
+    /// Bytes the log keeps of each body received or answered (default 64 KiB); a longer one
+    /// is logged as its start with a `…[shortened by the mock: …]` marker.
+    pub fn max_logged_body(mut self, max: usize) -> MockServerBuilder {
+        self.log.max_body = max;
+        self
+    }
+
+    /// Serves `GET /__mock__/requests` even when listening on a non-loopback address. Off by
+    /// default: the log shows every token's request bodies, so it is served only on a
+    /// loopback address (decided by the address the server is bound to).
+    pub fn expose_request_log(mut self, expose: bool) -> MockServerBuilder {
+        self.expose_request_log = expose;
+        self
+    }
+
+    /// Enforces a per-token limit of requests a minute: one more is answered `429` with
+    /// `Retry-After`. Without it nothing is refused.
+    pub fn rate_limit_per_minute(mut self, per_minute: u32) -> MockServerBuilder {
+        self.rate_limit_per_minute = Some(per_minute);
+        self
+    }
+
+    /// Binds and starts serving from background threads.
+    pub fn start(self) -> io::Result<MockServer> {
+        let listener = TcpListener::bind(&self.addr)?;
+        let bound = listener.local_addr()?;
+        let access = control::Access {
+            request_log: self.expose_request_log || is_loopback(bound.ip()),
+        };
+        let engine = Arc::new(Engine::new(
+            crate::MOCK_APIS,
+            self.log,
+            self.rate_limit_per_minute,
+        ));
+        let handler = {
+            let engine = Arc::clone(&engine);
+            Arc::new(move |request: http::HttpRequest| {
+                control::handle(&engine, &request, access).unwrap_or_else(|| engine.handle(request))
+            })
+        };
+        let server = HttpServer::serve(listener, handler, self.limits)?;
+        let url = format!("http://{}", server.local_addr());
+        Ok(MockServer {
+            server,
+            engine,
+            url,
+            token: MockServer::new_token(),
+        })
+    }
+}
+
+/// Loopback, an IPv4 one written as IPv6 (`::ffff:127.0.0.1`) included; a wildcard address
+/// (`0.0.0.0`) is not, since it listens on every interface.
+fn is_loopback(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map_or(v6.is_loopback(), |v4| v4.is_loopback()),
     }
 }
 

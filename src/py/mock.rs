@@ -2,6 +2,8 @@
 //! `talkover.testing.MockServer`. Faults and logged requests cross as JSON, the same shape
 //! the `/__mock__/` HTTP controls use.
 
+use std::time::Duration;
+
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 
@@ -14,10 +16,58 @@ pub struct PyMockServer {
 
 #[pymethods]
 impl PyMockServer {
+    /// Options left as `None` keep the Rust defaults (`MockServer::builder`).
     #[new]
-    #[pyo3(signature = (host = "127.0.0.1", port = 0))]
-    fn new(host: &str, port: u16) -> PyResult<Self> {
-        let server = MockServer::bind(&format!("{host}:{port}"))
+    #[pyo3(signature = (
+        host = "127.0.0.1",
+        port = 0,
+        *,
+        max_connections = None,
+        idle_timeout = None,
+        read_timeout = None,
+        max_logged_requests = None,
+        max_logged_body = None,
+        expose_request_log = false,
+        rate_limit_per_minute = None,
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        host: &str,
+        port: u16,
+        max_connections: Option<usize>,
+        idle_timeout: Option<f64>,
+        read_timeout: Option<f64>,
+        max_logged_requests: Option<usize>,
+        max_logged_body: Option<usize>,
+        expose_request_log: bool,
+        rate_limit_per_minute: Option<u32>,
+    ) -> PyResult<Self> {
+        let mut builder = MockServer::builder()
+            .addr(&format!("{host}:{port}"))
+            .expose_request_log(expose_request_log);
+        if let Some(max) = max_connections {
+            if max == 0 {
+                return Err(PyValueError::new_err("max_connections must be at least 1"));
+            }
+            builder = builder.max_connections(max);
+        }
+        if let Some(timeout) = idle_timeout {
+            builder = builder.idle_timeout(seconds("idle_timeout", timeout)?);
+        }
+        if let Some(timeout) = read_timeout {
+            builder = builder.read_timeout(seconds("read_timeout", timeout)?);
+        }
+        if let Some(max) = max_logged_requests {
+            builder = builder.max_logged_requests(max);
+        }
+        if let Some(max) = max_logged_body {
+            builder = builder.max_logged_body(max);
+        }
+        if let Some(per_minute) = rate_limit_per_minute {
+            builder = builder.rate_limit_per_minute(per_minute);
+        }
+        let server = builder
+            .start()
             .map_err(|e| PyOSError::new_err(format!("cannot listen on {host}:{port}: {e}")))?;
         Ok(PyMockServer { server })
     }
@@ -56,6 +106,19 @@ impl PyMockServer {
         self.server.clear_requests();
     }
 
+    fn request_log_bytes(&self) -> usize {
+        self.server.request_log_bytes()
+    }
+
+    #[getter]
+    fn rate_limit_per_minute(&self) -> Option<u32> {
+        self.server.rate_limit_per_minute()
+    }
+
+    fn set_rate_limit_per_minute(&self, per_minute: Option<u32>) {
+        self.server.set_rate_limit_per_minute(per_minute);
+    }
+
     fn clear_faults(&self) {
         self.server.clear_faults();
     }
@@ -74,4 +137,14 @@ impl PyMockServer {
     fn __repr__(&self) -> String {
         format!("_MockServer(url={:?})", self.server.url())
     }
+}
+
+/// A positive, finite number of seconds as a duration.
+fn seconds(name: &str, value: f64) -> PyResult<Duration> {
+    Duration::try_from_secs_f64(value)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            PyValueError::new_err(format!("{name} must be a positive number of seconds"))
+        })
 }

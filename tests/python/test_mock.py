@@ -1,6 +1,7 @@
 """The bundled mock (talkover.testing) from Python: the SDK against it, checked on both sides,
 what the client parsed and what ``mock.requests()`` recorded. Validation, records, filters and
-pages, faults, tokens, the command line, threads.
+pages, faults, tokens, the command line, threads, the bounds that keep the mock small
+(connections, timeouts, the log) and its per-token rate limiting.
 
 The mock starts every token's environment from the specs' seed records: published agents
 agent_123456, 550e8400-e29b-41d4-a716-446655440000, agent-uuid-1, agent-uuid-2, the draft
@@ -12,14 +13,17 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -66,9 +70,17 @@ def only(mock: MockServer) -> RecordedRequest:
 
 def raw(mock: MockServer, method: str, path: str, body: Any = None) -> tuple[int, dict[str, str], Any]:
     """A request the SDK would not send, straight over HTTP: status, headers, JSON body."""
+    return raw_at(mock.url, method, path, token=mock.token, body=body)
+
+
+def raw_at(
+    base: str, method: str, path: str, *, token: str | None = None, body: Any = None
+) -> tuple[int, dict[str, str], Any]:
+    """:func:`raw` to the server at ``base``, with ``token`` (or none)."""
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(mock.url + path, data=data, method=method)
-    request.add_header("Authorization", f"Bearer {mock.token}")
+    request = urllib.request.Request(base + path, data=data, method=method)
+    if token is not None:
+        request.add_header("Authorization", f"Bearer {token}")
     if data is not None:
         request.add_header("Content-Type", "application/json")
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -798,3 +810,271 @@ def test_a_required_body_must_be_sent(mock: MockServer) -> None:
 
     assert status == 422
     assert body["errors"] == {"body": ["The request body is required."]}
+
+
+# --- bounds: connections, timeouts, the request log -------------------------------------------
+
+
+def _threads() -> int:
+    """The threads of this process, the mock's included."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("Threads:"):
+                return int(line.split()[1])
+    raise AssertionError("no Threads: line")
+
+
+def _address(mock: MockServer) -> tuple[str, int]:
+    host, port = mock.url.removeprefix("http://").rsplit(":", 1)
+    return host, int(port)
+
+
+def _open(mock: MockServer) -> socket.socket:
+    return socket.create_connection(_address(mock), timeout=10)
+
+
+def _until_closed(sock: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection."""
+    received = b""
+    with sock:
+        while chunk := sock.recv(65536):
+            received += chunk
+    return received
+
+
+def _loopback(url: str) -> str:
+    """The loopback URL of a server listening on every interface (``http://0.0.0.0:4010``)."""
+    return "http://127.0.0.1:" + url.rsplit(":", 1)[1]
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="counts threads in /proc")
+def test_connections_over_the_cap_get_a_503_and_no_thread() -> None:
+    cap = 32
+    with MockServer(max_connections=cap, idle_timeout=600) as mock:
+        before = _threads()
+        held = [_open(mock) for _ in range(300)]
+        # The first `cap` were accepted onto threads of their own; every later one is refused.
+        for sock in held[cap:]:
+            answer = _until_closed(sock)
+            assert answer.startswith(b"HTTP/1.1 503 "), answer
+            assert b"\r\nConnection: close\r\n" in answer
+            assert b"limit of 32 open connections" in answer
+        assert _threads() <= before + cap + 8
+
+        status, _, body = raw(mock, "GET", "/api/v1/health")
+        assert status == 503 and "max_connections" in body["message"]  # the cap is still full
+
+        for sock in held[:cap]:
+            sock.close()
+        deadline = time.monotonic() + 10  # the held connections' threads notice the close
+        while raw(mock, "GET", "/api/v1/health")[0] != 200:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        assert mock.client(talkover.Talkover).health.check() == {}
+        assert {r.status for r in mock.requests()} == {200}
+
+
+def test_an_idle_connection_is_closed_after_the_idle_timeout() -> None:
+    with MockServer(idle_timeout=0.3) as mock:
+        sock = _open(mock)
+        sock.sendall(f"GET /api/v1/health HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer {mock.token}\r\n\r\n".encode())
+        started = time.monotonic()
+        answer = _until_closed(sock)
+        assert answer.startswith(b"HTTP/1.1 200 ") and b"Connection: close" not in answer
+        assert time.monotonic() - started >= 0.3
+
+
+def test_a_request_stalled_half_sent_gets_a_408() -> None:
+    with MockServer(read_timeout=0.3) as mock:
+        sock = _open(mock)
+        sock.sendall(b"POST /api/v1/agents/agent_123456/call HTTP/1.1\r\nContent-Length: 40\r\n\r\n{")
+        answer = _until_closed(sock)
+        assert answer.startswith(b"HTTP/1.1 408 ") and b"\r\nConnection: close\r\n" in answer
+        assert mock.requests() == []
+
+
+def test_a_delay_fault_outlasts_short_timeouts() -> None:
+    with MockServer(idle_timeout=0.1, read_timeout=0.1) as mock:
+        mock.fail_next(delay=0.5)
+        started = time.monotonic()
+        assert mock.client(talkover.Talkover).health.check() == {}
+        assert time.monotonic() - started >= 0.5
+
+
+def test_the_log_keeps_the_last_requests_and_shortens_long_bodies() -> None:
+    with MockServer(max_logged_requests=3, max_logged_body=256) as mock:
+        client = mock.client(talkover.Talkover)
+        for per_page in range(1, 5):
+            client.calls.list(per_page=per_page)
+        notes = "n" * 5000
+        client.calls.create("agent_123456", to="+1234567890", payload={"notes": notes})
+
+        requests = mock.requests()
+
+        assert [r.query.get("per_page") for r in requests] == [["3"], ["4"], None]
+        sent = json.dumps({"to": "+1234567890", "payload": {"notes": notes}}, separators=(",", ":"))
+        assert requests[2].body == sent[:256] + f"…[shortened by the mock: 256 of {len(sent)} bytes shown]"
+        shortened = requests[0].response  # a page of two calls
+        assert isinstance(shortened, str) and shortened.startswith("{")
+        assert "…[shortened by the mock: 256 of " in shortened and shortened.endswith(" bytes shown]")
+
+
+def test_clearing_the_log_gives_its_memory_back(mock: MockServer) -> None:
+    client = mock.client(talkover.Talkover)
+    for _ in range(8):
+        client.calls.create("agent_123456", to="+1234567890", payload={"notes": "n" * (1024 * 1024)})
+
+    held = mock.request_log_bytes()
+    assert 8 * 64 * 1024 <= held < 8 * (64 + 4) * 1024  # bodies are kept up to 64 KiB
+
+    mock.clear_requests()
+    assert (mock.request_log_bytes(), mock.requests()) == (0, [])
+    client.health.check()
+    assert mock.request_log_bytes() > 0
+    mock.reset()
+    assert mock.request_log_bytes() == 0
+
+
+def test_the_log_is_not_served_on_a_non_loopback_address_unless_exposed() -> None:
+    with MockServer(host="0.0.0.0") as mock:
+        url = _loopback(mock.url)
+        assert raw_at(url, "GET", "/api/v1/health", token=mock.token)[0] == 200
+        status, _, body = raw_at(url, "GET", "/__mock__/requests")
+        assert status == 403
+        assert "--expose-request-log" in body["message"] and "expose_request_log=True" in body["message"]
+        assert [r.path for r in mock.requests()] == ["/api/v1/health"]  # Python reads it directly
+
+    with MockServer(host="0.0.0.0", expose_request_log=True) as mock:
+        url = _loopback(mock.url)
+        raw_at(url, "GET", "/api/v1/health", token=mock.token)
+        status, _, log = raw_at(url, "GET", "/__mock__/requests")
+        assert status == 200 and [entry["path"] for entry in log] == ["/api/v1/health"]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"max_connections": 0},
+        {"max_connections": -1},
+        {"idle_timeout": 0},
+        {"read_timeout": float("nan")},
+        {"max_logged_requests": 1.5},
+        {"rate_limit_per_minute": -1},
+        {"rate_limit_per_minute": 2**32},
+        {"rate_limit_per_minute": True},
+    ],
+)
+def test_bounds_that_cannot_work_are_a_value_error(options: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        MockServer(**options)
+
+
+# --- rate limiting ----------------------------------------------------------------------------
+
+
+def test_every_answer_counts_down_its_own_tokens_window(mock: MockServer) -> None:
+    other = MockServer.new_token()
+    before = int(time.time())
+
+    answers = [raw_at(mock.url, "GET", LIST_CALLS_PATH, token=t) for t in (mock.token, mock.token, other, mock.token)]
+
+    assert [status for status, _, _ in answers] == [200] * 4
+    assert [headers["X-RateLimit-Remaining"] for _, headers, _ in answers] == ["999", "998", "999", "997"]
+    assert {headers["X-RateLimit-Limit"] for _, headers, _ in answers} == {"1000"}
+    for _, headers, _ in answers:
+        assert before + 59 <= int(headers["X-RateLimit-Reset"]) <= int(time.time()) + 61
+    assert "X-RateLimit-Limit" not in raw(mock, "GET", "/__mock__/requests")[1]  # controls are not counted
+
+
+def test_a_request_over_the_limit_gets_the_documented_429() -> None:
+    with MockServer(rate_limit_per_minute=2) as mock:
+        client = mock.client(talkover.Talkover)
+        client.calls.create("agent_123456", to="+1234567890")
+        client.calls.create("agent_123456", to="+1234567890")
+
+        status, headers, body = raw(mock, "POST", MAKE_CALL_PATH, body={"to": "+1234567890"})
+
+        assert status == 429
+        retry_after = int(headers["Retry-After"])
+        assert 1 <= retry_after <= 60
+        assert (headers["X-RateLimit-Limit"], headers["X-RateLimit-Remaining"]) == ("2", "0")
+        assert body == {
+            "error": {
+                "code": "RATE_LIMIT_EXCEEDED",
+                "message": MAKE_CALL_429["error"]["message"],
+                "details": {"retry_after": retry_after},
+            }
+        }
+        other = mock.client(talkover.Talkover, token=MockServer.new_token())
+        assert other.health.check() == {}  # another token has its own window
+        assert [(r.status, r.fault) for r in mock.requests()] == [(200, False)] * 2 + [(429, False), (200, False)]
+        assert mock.rate_limit_per_minute == 2
+
+        mock.set_rate_limit_per_minute(None)
+        page = client.calls.list(status="initiated")
+        assert page.pagination.total == 2  # the refused call was never made
+
+
+def test_the_rate_limit_over_http(mock: MockServer) -> None:
+    assert raw(mock, "POST", "/__mock__/rate-limit", body={"per_minute": 1})[:3:2] == (200, {"per_minute": 1})
+    assert raw(mock, "GET", "/__mock__/rate-limit")[2] == {"per_minute": 1}
+    assert mock.rate_limit_per_minute == 1
+    assert raw(mock, "GET", "/api/v1/health")[0] == 200
+    assert raw(mock, "GET", "/api/v1/health")[0] == 429
+
+    raw(mock, "POST", "/__mock__/rate-limit", body={"per_minute": 1})  # every window starts afresh
+    assert raw(mock, "GET", "/api/v1/health")[0] == 200
+    assert raw(mock, "POST", "/__mock__/rate-limit", body={"per_minute": "1"})[0] == 400
+    assert raw(mock, "POST", "/__mock__/rate-limit", body={"per_minute": None})[0] == 200
+    status, headers, _ = raw(mock, "GET", "/api/v1/health")
+    assert (status, headers["X-RateLimit-Limit"]) == (200, "1000")
+    assert mock.rate_limit_per_minute is None
+
+
+@contextmanager
+def _command_line(*args: str) -> Iterator[tuple[str, str]]:
+    """Runs ``python -m talkover.testing`` with ``args``; yields its URL and token."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "talkover.testing", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    watchdog = threading.Timer(30, process.kill)  # bounds the reads below
+    watchdog.start()
+    try:
+        assert process.stdout is not None
+        listening = process.stdout.readline().strip()
+        token = process.stdout.readline().strip().removeprefix("Token: ")
+        assert listening.startswith("Mock server listening on "), process.communicate()[1]
+        yield listening.removeprefix("Mock server listening on "), token
+    finally:
+        watchdog.cancel()
+        process.kill()
+        process.wait()
+
+
+def test_the_command_line_rate_limit_and_request_log_flags() -> None:
+    with _command_line("--host", "0.0.0.0", "--rate-limit-per-minute", "1") as (url, token):
+        url = _loopback(url)
+        assert raw_at(url, "GET", "/api/v1/health", token=token)[0] == 200
+        status, headers, body = raw_at(url, "GET", "/api/v1/health", token=token)
+        assert (status, headers["X-RateLimit-Limit"]) == (429, "1") and "Retry-After" in headers
+        assert raw_at(url, "GET", "/__mock__/requests")[0] == 403
+
+    with _command_line("--host", "0.0.0.0", "--expose-request-log") as (url, token):
+        url = _loopback(url)
+        raw_at(url, "GET", "/api/v1/health", token=token)
+        status, _, log = raw_at(url, "GET", "/__mock__/requests")
+        assert status == 200 and [entry["path"] for entry in log] == ["/api/v1/health"]
+
+
+@pytest.mark.parametrize("value", ["-1", "many", "1.5"])
+def test_the_command_line_refuses_a_bad_rate_limit(value: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "talkover.testing", "--rate-limit-per-minute", value],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2 and "--rate-limit-per-minute" in done.stderr
