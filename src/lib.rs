@@ -31,7 +31,9 @@ pub mod rt {
     pub use crate::encoding::{encode_path, ToQuery};
     pub use crate::pagination::{Page, PageIter, PageState, PageStyle, Paginated};
     pub use crate::transport::interrupt;
-    pub use crate::transport::{Method, Request, Response, RetryClass, Transport};
+    pub use crate::transport::{
+        Method, RawResponse, Request, RequestOptions, Response, RetryClass, Transport,
+    };
     pub use crate::validation::{check, Format, Pattern, Validate};
     pub use crate::wire_enum::WireEnum;
 }

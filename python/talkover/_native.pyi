@@ -2,8 +2,11 @@
 # Do not edit: change a spec and run `make stubs`.
 
 import builtins
+import datetime
 import os
 from typing import Any, Generic, Iterator, Literal, Mapping, Sequence, TypeVar, final
+
+from talkover._raw import Headers
 
 __all__ = [
     "Action",
@@ -20,10 +23,15 @@ __all__ = [
     "AgentWebhookList",
     "AgentWebhookTestResult",
     "AgentsActionsResource",
+    "AgentsActionsResourceWithRawResponse",
     "AgentsCallsResource",
+    "AgentsCallsResourceWithRawResponse",
     "AgentsResource",
+    "AgentsResourceWithRawResponse",
     "AgentsTrainingsResource",
+    "AgentsTrainingsResourceWithRawResponse",
     "AgentsWebhooksResource",
+    "AgentsWebhooksResourceWithRawResponse",
     "AvailabilityRule",
     "AvailabilitySlot",
     "Calendar",
@@ -34,9 +42,13 @@ __all__ = [
     "CalendarProviderSync",
     "CalendarSyncStatus",
     "CalendarsAvailabilityRulesResource",
+    "CalendarsAvailabilityRulesResourceWithRawResponse",
     "CalendarsEventsResource",
+    "CalendarsEventsResourceWithRawResponse",
     "CalendarsProvidersResource",
+    "CalendarsProvidersResourceWithRawResponse",
     "CalendarsResource",
+    "CalendarsResourceWithRawResponse",
     "Call",
     "CallAgent",
     "CallPagination",
@@ -47,7 +59,9 @@ __all__ = [
     "CallbackAgentSource",
     "CallbackAgentStats",
     "CallbackAgentsResource",
+    "CallbackAgentsResourceWithRawResponse",
     "CallsResource",
+    "CallsResourceWithRawResponse",
     "Campaign",
     "CampaignAgent",
     "CampaignCall",
@@ -69,10 +83,15 @@ __all__ = [
     "CampaignWebhookLogPagination",
     "CampaignWebhookTestResponse",
     "CampaignsCallsResource",
+    "CampaignsCallsResourceWithRawResponse",
     "CampaignsResource",
+    "CampaignsResourceWithRawResponse",
     "CampaignsSftpResource",
+    "CampaignsSftpResourceWithRawResponse",
     "CampaignsWebhooksResource",
+    "CampaignsWebhooksResourceWithRawResponse",
     "HealthResource",
+    "HealthResourceWithRawResponse",
     "ListAgentCallsPage",
     "ListAgentWebhookLogsPage",
     "ListAgentsPage",
@@ -84,6 +103,8 @@ __all__ = [
     "PageIterator",
     "PhoneNumber",
     "PhoneNumbersResource",
+    "PhoneNumbersResourceWithRawResponse",
+    "RawResponse",
     "SipDid",
     "SipDidDeleteResponse",
     "SipTrunk",
@@ -91,17 +112,21 @@ __all__ = [
     "SipTrunkHealth",
     "SipTrunkVerification",
     "SipTrunksDidsResource",
+    "SipTrunksDidsResourceWithRawResponse",
     "SipTrunksResource",
+    "SipTrunksResourceWithRawResponse",
     "Talkover",
     "Talkturo",
     "TalkturoApiKeyTestResponse",
     "TalkturoApiKeysResource",
+    "TalkturoApiKeysResourceWithRawResponse",
     "TalkturoAssistant",
     "TalkturoAssistantDeleteResponse",
     "TalkturoAssistantUsageDay",
     "TalkturoAssistantUsageStats",
     "TalkturoAssistantUsageTimeline",
     "TalkturoAssistantsResource",
+    "TalkturoAssistantsResourceWithRawResponse",
     "TalkturoAvailablePhoneNumber",
     "TalkturoCampaign",
     "TalkturoCampaignAssistant",
@@ -110,7 +135,9 @@ __all__ = [
     "TalkturoCampaignEnrollmentRules",
     "TalkturoCampaignListResponse",
     "TalkturoCampaignsResource",
+    "TalkturoCampaignsResourceWithRawResponse",
     "TalkturoCompaniesResource",
+    "TalkturoCompaniesResourceWithRawResponse",
     "TalkturoCompany",
     "TalkturoCompanyListResponse",
     "TalkturoContact",
@@ -118,21 +145,25 @@ __all__ = [
     "TalkturoContactCreateResponse",
     "TalkturoContactListResponse",
     "TalkturoContactsResource",
+    "TalkturoContactsResourceWithRawResponse",
     "TalkturoCreditsCheckoutResponse",
     "TalkturoCreditsDeductResponse",
     "TalkturoCreditsRecord",
     "TalkturoCreditsResource",
+    "TalkturoCreditsResourceWithRawResponse",
     "TalkturoListCampaignsPage",
     "TalkturoListContactsPage",
     "TalkturoPhoneNumberPurchaseResponse",
     "TalkturoPhoneNumberSearchFilters",
     "TalkturoPhoneNumberSearchResponse",
     "TalkturoPhoneNumbersResource",
+    "TalkturoPhoneNumbersResourceWithRawResponse",
     "TalkturoPurchasedPhoneNumber",
     "VoiceTemplate",
     "VoiceTemplateDemo",
     "VoiceTemplateGroup",
     "VoiceTemplatesResource",
+    "VoiceTemplatesResourceWithRawResponse",
     "WebhookCustomHeader",
     "WebhookLog",
     "WebhookLogListResponse",
@@ -148,6 +179,22 @@ class PageIterator(Generic[_T]):
 
     def __iter__(self) -> PageIterator[_T]: ...
     def __next__(self) -> _T: ...
+
+@final
+class RawResponse(Generic[_T]):
+    """An answer as received, with what the plain method returns one `parse()` away."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def headers(self) -> Headers: ...
+    @property
+    def retries(self) -> int: ...
+    @property
+    def elapsed(self) -> datetime.timedelta: ...
+    @property
+    def content(self) -> bytes: ...
+    def parse(self) -> _T: ...
 
 @final
 class _MockServer:
@@ -203,6 +250,14 @@ class Talkover:
         max_retries: int | None = None,
         ca_bundle: str | os.PathLike[str] | None = None,
     ) -> Talkover: ...
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        default_headers: builtins.dict[str, str] | None = None,
+    ) -> Talkover:
+        """A copy with other request settings that shares this client's connection pool."""
     @property
     def base_url(self) -> str: ...
     @property
@@ -228,6 +283,9 @@ class Talkover:
 class CallsResource:
     """The `calls` operations."""
 
+    @property
+    def with_raw_response(self) -> CallsResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def create(
         self,
         agent_id: str,
@@ -282,6 +340,63 @@ class CallsResource:
         """
 
 @final
+class CallsResourceWithRawResponse:
+    """The `calls` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def create(
+        self,
+        agent_id: str,
+        *,
+        to: str,
+        payload: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        delay_seconds: int | None = None,
+        is_testing: bool | None = None,
+    ) -> RawResponse[Call]:
+        """Make a call
+
+        Starts one outbound phone call handled by the given voice agent and returns the new call record.
+
+        `POST /api/v1/agents/{agent_id}/call`
+
+        Args:
+            agent_id: Identifier of the voice agent that will run the call.
+            to: Number to dial, in international (E.164) format. Must match `^\\+[1-9]\\d{1,14}$`.
+            payload: Values for the placeholders in the agent's prompt.
+            context: Your own data for this call; it is not used in the conversation but is echoed in every webhook event about the call.
+            delay_seconds: Seconds to wait before dialling (at most one hour). From 0 to 3600. Server default: 0.
+            is_testing: Marks a test call, which costs no credits and is left out of analytics. Server default: false.
+        """
+    def list(
+        self,
+        *,
+        status: Literal["initiated", "ringing", "answered", "completed", "failed", "busy", "no-answer"] | None = None,
+        direction: Literal["inbound", "outbound"] | None = None,
+        agent_id: str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        search: str | None = None,
+        per_page: int | None = None,
+        page: int | None = None,
+    ) -> RawResponse[ListCallsPage]:
+        """List calls
+
+        Returns the calls of the token's environment one page at a time, optionally narrowed by status, direction, agent, date range or a text search.
+
+        `GET /api/v1/calls`
+
+        Args:
+            status: Only calls in this state. One of: initiated, ringing, answered, completed, failed, busy, no-answer.
+            direction: Only inbound or only outbound calls. One of: inbound, outbound.
+            agent_id: Only calls handled by this agent.
+            date_from: Earliest call date to include (YYYY-MM-DD). A date, YYYY-MM-DD.
+            date_to: Latest call date to include (YYYY-MM-DD). A date, YYYY-MM-DD.
+            search: Text matched against phone numbers and call SIDs.
+            per_page: Page size. From 1 to 100. Server default: 20.
+            page: Page number, starting at 1. At least 1. Server default: 1.
+        """
+
+@final
 class AgentsResource:
     """The `agents` operations."""
 
@@ -293,6 +408,9 @@ class AgentsResource:
     def webhooks(self) -> AgentsWebhooksResource: ...
     @property
     def calls(self) -> AgentsCallsResource: ...
+    @property
+    def with_raw_response(self) -> AgentsResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def list(
         self,
         *,
@@ -497,9 +615,219 @@ class AgentsResource:
         """
 
 @final
+class AgentsResourceWithRawResponse:
+    """The `agents` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def list(
+        self,
+        *,
+        status: Literal["draft", "published"] | None = None,
+        direction: Literal["inbound", "outbound"] | None = None,
+        search: str | None = None,
+        per_page: int | None = None,
+        page: int | None = None,
+    ) -> RawResponse[ListAgentsPage]:
+        """List agents
+
+        Returns the voice agents of the token's environment one page at a time, optionally narrowed by publish state, call direction or a text match on name and label.
+
+        `GET /api/v1/agents`
+
+        Args:
+            status: Only agents in this publish state. One of: draft, published.
+            direction: Only inbound or only outbound agents. One of: inbound, outbound.
+            search: Text matched against the agent's name or label.
+            per_page: Page size. Server default: 20.
+            page: Page number, starting at 1. Server default: 1.
+        """
+    def create(
+        self,
+        *,
+        label: str,
+        name: str,
+        language: Literal["pt-BR", "pt-PT", "en-US", "en-CA", "es-ES", "fr-FR", "de-DE", "it-IT", "nl-NL", "ja-JP", "ko-KR", "zh-TW"],
+        interrupt_sensitivity: Literal["low", "medium", "high"],
+        endpointing_sensitivity: str,
+        ivr_navigation_mode: str,
+        description: str | None = None,
+        initial_message: str | None = None,
+        conversation_speed: float | None = None,
+        initial_message_delay: int | None = None,
+        ask_if_human_present_on_idle: bool | None = None,
+        idle_time_seconds: int | None = None,
+        max_call_duration_seconds: int | None = None,
+        say_goodbye_on_max_duration: bool | None = None,
+        user_inactivity_timeout_seconds: int | None = None,
+        initial_idle_time_seconds: int | None = None,
+        initial_max_idle_check_count: int | None = None,
+        llm_temperature: float | None = None,
+        enable_recording: bool | None = None,
+        direction: Literal["inbound", "outbound"] | None = None,
+        who_speaks_first: Literal["agent", "user"] | None = None,
+    ) -> RawResponse[Agent]:
+        """Create an agent
+
+        Creates a voice agent. It starts as a draft and has to be published before it can take or place calls.
+
+        `POST /api/v1/agents`
+
+        Args:
+            label: Display name of the agent. At most 255 characters.
+            name: Internal name of the agent. At most 255 characters.
+            language: Languages an agent can be created with. One of: pt-BR, pt-PT, en-US, en-CA, es-ES, fr-FR, de-DE, it-IT, nl-NL, ja-JP, ko-KR, zh-TW.
+            interrupt_sensitivity: How readily the agent lets the caller interrupt it. One of: low, medium, high.
+            endpointing_sensitivity: How quickly the agent decides the caller has finished speaking. At most 255 characters.
+            ivr_navigation_mode: How an outbound agent deals with phone menus (IVR). At most 255 characters.
+            description: What the agent is for.
+            initial_message: What the agent says first.
+            conversation_speed: Speaking speed. From 0.1 to 3.
+            initial_message_delay: Seconds to wait before the first message. From 0 to 60.
+            ask_if_human_present_on_idle: Whether the agent asks if someone is still there when the line goes quiet, instead of hanging up.
+            idle_time_seconds: Seconds of silence before the agent reacts. From 1 to 60.
+            max_call_duration_seconds: Longest a call may last, in seconds. From 1 to 3600.
+            say_goodbye_on_max_duration: Whether the agent says goodbye when the longest call duration is reached.
+            user_inactivity_timeout_seconds: Seconds of caller inactivity before the call is treated as idle. From 5 to 120.
+            initial_idle_time_seconds: Seconds of silence allowed at the start of the call. From 1 to 60.
+            initial_max_idle_check_count: Most idle checks at the start of the call. From 0 to 10.
+            llm_temperature: Sampling temperature of the language model. From 0 to 2.
+            enable_recording: Whether calls are recorded.
+            direction: Whether the agent answers calls or places them. One of: inbound, outbound.
+            who_speaks_first: Who talks first once a call connects. One of: agent, user.
+        """
+    def retrieve(
+        self,
+        agent_id: str,
+    ) -> RawResponse[Agent]:
+        """Get an agent
+
+        Returns one agent with its whole configuration: voice, trainings, actions and attached phone numbers.
+
+        `GET /api/v1/agents/{agent_id}`
+
+        Args:
+            agent_id: Identifier of the agent.
+        """
+    def delete(
+        self,
+        agent_id: str,
+    ) -> RawResponse[AgentAcknowledgement]:
+        """Delete an agent
+
+        Permanently removes an agent with its trainings, actions, webhooks, phone-number links and call history. A published agent has to be unpublished first.
+
+        `DELETE /api/v1/agents/{agent_id}`
+
+        Args:
+            agent_id: Identifier of the agent to remove.
+        """
+    def update_knowledge(
+        self,
+        agent_id: str,
+        *,
+        description: str,
+        interrupt_sensitivity: Literal["low", "medium", "high"],
+        ask_if_human_present_on_idle: bool,
+        llm_temperature: float,
+        initial_message_delay: int,
+        initial_message: str | None = None,
+    ) -> RawResponse[Agent]:
+        """Update an agent's knowledge
+
+        Changes the agent's behaviour settings (description, greeting, interruption handling, idle check, temperature, greeting delay). The agent goes back to draft.
+
+        `PUT /api/v1/agents/{agent_id}/knowledge`
+
+        Args:
+            agent_id: Identifier of the agent.
+            description: What the agent is for.
+            interrupt_sensitivity: How readily the agent lets the caller interrupt it. One of: low, medium, high.
+            ask_if_human_present_on_idle: Whether the agent asks if someone is still there when the line goes quiet, instead of hanging up.
+            llm_temperature: Sampling temperature of the language model. From 0 to 2.
+            initial_message_delay: Seconds to wait before the first message. From 0 to 60.
+            initial_message: What the agent says first. At most 255 characters.
+        """
+    def update_voice(
+        self,
+        agent_id: str,
+        *,
+        voice_id: str,
+        conversation_speed: float,
+        who_speaks_first: Literal["agent", "user"],
+        ambient_background: str | None = None,
+        ambient_volume: float | None = None,
+        language: str | None = None,
+        similarity: float | None = None,
+        stability: float | None = None,
+    ) -> RawResponse[Agent]:
+        """Update an agent's voice
+
+        Picks the agent's voice template and the audio settings that go with it (speed, ambience, who speaks first, language, fidelity tuning). The agent goes back to draft.
+
+        `PUT /api/v1/agents/{agent_id}/voice`
+
+        Args:
+            agent_id: Identifier of the agent.
+            voice_id: Id of a voice template (see the voice-template list).
+            conversation_speed: Speaking speed; 1 and 2 themselves are refused. From 1 to 2.
+            who_speaks_first: Who talks first once a call connects. One of: agent, user.
+            ambient_background: Background ambience, such as office, cafe or quiet.
+            ambient_volume: Ambience volume, from 0 (muted) to 2 (loud). From 0 to 2. Server default: 1.
+            language: Locale code such as en-US or pt-BR; the chosen template must support it.
+            similarity: Fidelity to the original voice; accepted only by high-fidelity templates (by the template's quality_tier). Returned as voice.similarity_boost. From 0.5 to 1.
+            stability: Voice stability; accepted only by high-fidelity templates (by the template's quality_tier). From 0.5 to 1.
+        """
+    def update_calling(
+        self,
+        agent_id: str,
+        *,
+        direction: Literal["inbound", "outbound"],
+        phone_number_ids: Sequence[str] | None = None,
+    ) -> RawResponse[Agent]:
+        """Update an agent's calling settings
+
+        Sets whether the agent answers or places calls, and which of the environment's phone numbers it uses for that. The agent goes back to draft.
+
+        `PUT /api/v1/agents/{agent_id}/calling`
+
+        Args:
+            agent_id: Identifier of the agent.
+            direction: Whether the agent answers calls or places them. One of: inbound, outbound.
+            phone_number_ids: Ids of environment phone numbers the agent answers on (inbound) or dials from (outbound).
+        """
+    def publish(
+        self,
+        agent_id: str,
+    ) -> RawResponse[Agent]:
+        """Publish an agent
+
+        Makes an agent live so it answers inbound calls or can be used for outbound calls. Knowledge, voice and calling settings must be complete first. Publishing does not start any call.
+
+        `POST /api/v1/agents/{agent_id}/publish`
+
+        Args:
+            agent_id: Identifier of the agent to publish.
+        """
+    def unpublish(
+        self,
+        agent_id: str,
+    ) -> RawResponse[Agent]:
+        """Unpublish an agent
+
+        Takes a live agent back to draft: it accepts no new calls, calls in progress go on, and its configuration is kept.
+
+        `POST /api/v1/agents/{agent_id}/unpublish`
+
+        Args:
+            agent_id: Identifier of the agent to unpublish.
+        """
+
+@final
 class AgentsActionsResource:
     """The `agents.actions` operations."""
 
+    @property
+    def with_raw_response(self) -> AgentsActionsResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def list(
         self,
         agent_id: str,
@@ -576,9 +904,91 @@ class AgentsActionsResource:
         """
 
 @final
+class AgentsActionsResourceWithRawResponse:
+    """The `agents.actions` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def list(
+        self,
+        agent_id: str,
+    ) -> RawResponse[builtins.list[Action]]:
+        """List an agent's actions
+
+        Returns every action (webhook call, transfer, hold, ...) configured on the agent, in one unpaged list.
+
+        `GET /api/v1/agents/{agent_id}/actions`
+
+        Args:
+            agent_id: Identifier of the agent.
+        """
+    def upsert(
+        self,
+        agent_id: str,
+        *,
+        node_id: str,
+        name: str,
+        description: str,
+        type: Literal["webhook", "transfer", "hold", "external"],
+        inputs: Sequence[ActionInput | Mapping[str, Any]] | None = None,
+        integration: Mapping[str, Any] | None = None,
+        url: str | None = None,
+        authorization_url: str | None = None,
+        authorization_scheme: Literal["none", "bearer", "basic", "api_key", "custom"] | None = None,
+        custom_headers: Sequence[ActionCustomHeader | Mapping[str, Any]] | None = None,
+        speak_on_send: str | None = None,
+        speak_on_receive: str | None = None,
+        execution_mode: Literal["during_call", "post_call"] | None = None,
+        hold_duration: int | None = None,
+        transfer_to: str | None = None,
+        current_status: Literal["active", "inactive"] | None = None,
+    ) -> RawResponse[Action]:
+        """Create or update an action
+
+        Adds a tool (webhook, transfer, hold or external action) to a voice agent, or updates an existing one. Afterwards the agent is back in draft and must be published again.
+
+        `POST /api/v1/agents/{agent_id}/actions`
+
+        Args:
+            agent_id: Identifier of the voice agent that owns the action.
+            node_id: Workflow node this action belongs to.
+            name: Name of the action. At most 255 characters.
+            description: What the action does, in detail.
+            type: Kind of action. One of: webhook, transfer, hold, external.
+            inputs: Parameters the action takes.
+            integration: Integration settings for the action.
+            url: Endpoint a webhook action calls. An absolute URL.
+            authorization_url: Separate authorization endpoint for webhook targets that need one. An absolute URL.
+            authorization_scheme: How the request to url is authenticated. One of: none, bearer, basic, api_key, custom. Server default: none.
+            custom_headers: Extra HTTP headers sent with the webhook request.
+            speak_on_send: What the agent says as the webhook is fired.
+            speak_on_receive: What the agent says once the webhook answers successfully; it may use template variables from the response.
+            execution_mode: Whether the action runs during the conversation or after the call ends (post_call applies only to the external type). One of: during_call, post_call. Server default: during_call.
+            hold_duration: How long a hold action keeps the caller waiting, in seconds.
+            transfer_to: E.164 number a transfer action forwards the call to. Must match `^\\+[1-9]\\d{1,14}$`.
+            current_status: Whether the action is enabled. One of: active, inactive. Server default: active.
+        """
+    def delete(
+        self,
+        agent_id: str,
+        action_id: str,
+    ) -> RawResponse[AgentAcknowledgement]:
+        """Delete an action
+
+        Permanently removes one action from the agent.
+
+        `DELETE /api/v1/agents/{agent_id}/actions/{action_id}`
+
+        Args:
+            agent_id: Identifier of the agent.
+            action_id: Identifier of the action to remove.
+        """
+
+@final
 class HealthResource:
     """The `health` operations."""
 
+    @property
+    def with_raw_response(self) -> HealthResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def check(
         self,
     ) -> builtins.dict[str, Any]:
@@ -590,9 +1000,26 @@ class HealthResource:
         """
 
 @final
+class HealthResourceWithRawResponse:
+    """The `health` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def check(
+        self,
+    ) -> RawResponse[builtins.dict[str, Any]]:
+        """Health check
+
+        A lightweight request the docs suggest for testing that a token is accepted.
+
+        `GET /api/v1/health`
+        """
+
+@final
 class AgentsTrainingsResource:
     """The `agents.trainings` operations."""
 
+    @property
+    def with_raw_response(self) -> AgentsTrainingsResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def list(
         self,
         agent_id: str,
@@ -645,9 +1072,67 @@ class AgentsTrainingsResource:
         """
 
 @final
+class AgentsTrainingsResourceWithRawResponse:
+    """The `agents.trainings` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def list(
+        self,
+        agent_id: str,
+    ) -> RawResponse[builtins.list[AgentTraining]]:
+        """List an agent's trainings
+
+        Returns every training entry (a subject with its instructions) of the agent, in one unpaged list.
+
+        `GET /api/v1/agents/{agent_id}/trainings`
+
+        Args:
+            agent_id: Identifier of the agent.
+        """
+    def create(
+        self,
+        agent_id: str,
+        *,
+        subject: str,
+        instructions: str,
+        node_id: str | None = None,
+        current_status: Literal["active", "inactive"] | None = None,
+    ) -> RawResponse[AgentTraining]:
+        """Create or update a training
+
+        Adds a training entry (a subject with instructions) to the agent, or updates one; the docs call this "Create/Update Training".
+
+        `POST /api/v1/agents/{agent_id}/trainings`
+
+        Args:
+            agent_id: Identifier of the agent.
+            subject: Topic of the training. At most 255 characters.
+            instructions: What the agent should learn or do.
+            node_id: Workflow node the training belongs to.
+            current_status: Whether a training entry is in use. One of: active, inactive. Server default: active.
+        """
+    def delete(
+        self,
+        agent_id: str,
+        training_id: str,
+    ) -> RawResponse[AgentAcknowledgement]:
+        """Delete a training
+
+        Permanently removes one training entry; the agent goes back to draft.
+
+        `DELETE /api/v1/agents/{agent_id}/trainings/{training_id}`
+
+        Args:
+            agent_id: Identifier of the agent.
+            training_id: Identifier of the training to remove.
+        """
+
+@final
 class AgentsWebhooksResource:
     """The `agents.webhooks` operations."""
 
+    @property
+    def with_raw_response(self) -> AgentsWebhooksResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def list(
         self,
         agent_id: str,
@@ -798,9 +1283,165 @@ class AgentsWebhooksResource:
         """
 
 @final
+class AgentsWebhooksResourceWithRawResponse:
+    """The `agents.webhooks` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def list(
+        self,
+        agent_id: str,
+    ) -> RawResponse[AgentWebhookList]:
+        """List agent webhooks
+
+        Returns every webhook configured on a voice agent, together with the catalogue of event names a webhook may subscribe to. The list is not paged.
+
+        `GET /api/v1/agents/{agent_id}/webhooks`
+
+        Args:
+            agent_id: Identifier (UUID) of the voice agent.
+        """
+    def create(
+        self,
+        agent_id: str,
+        *,
+        name: str,
+        webhook_url: str,
+        events: Sequence[str],
+        webhook_secret: str | None = None,
+        timeout: int | None = None,
+        max_retries: int | None = None,
+        enabled: bool | None = None,
+        http_method: Literal["POST", "PUT", "PATCH"] | None = None,
+        authorization_scheme: Literal["none", "bearer", "basic", "api_key", "custom"] | None = None,
+        custom_headers: Sequence[WebhookCustomHeader | Mapping[str, Any]] | None = None,
+    ) -> RawResponse[AgentWebhook]:
+        """Create an agent webhook
+
+        Registers a URL that will receive the chosen call events of a voice agent, with its delivery settings (timeout, retries, HTTP method, authentication, signing secret).
+
+        `POST /api/v1/agents/{agent_id}/webhooks`
+
+        Args:
+            agent_id: Identifier (UUID) of the voice agent.
+            name: Name of the webhook. At most 255 characters.
+            webhook_url: URL the events are delivered to. At most 500 characters. An absolute URL.
+            events: Event names to subscribe to, taken from available_events of the list operation.
+            webhook_secret: Secret used to sign each delivery with HMAC-SHA256; when set, deliveries carry a signature header. At most 255 characters.
+            timeout: Seconds to wait for the receiver to answer. From 5 to 120. Server default: 30.
+            max_retries: How many times a failed delivery is tried again. From 0 to 10. Server default: 3.
+            enabled: Whether deliveries are sent. Server default: true.
+            http_method: HTTP method of each delivery. One of: POST, PUT, PATCH. Server default: POST.
+            authorization_scheme: How deliveries authenticate to the receiver. One of: none, bearer, basic, api_key, custom. Server default: none.
+            custom_headers: Extra HTTP headers sent with each delivery.
+        """
+    def retrieve(
+        self,
+        agent_id: str,
+        webhook_id: str,
+    ) -> RawResponse[AgentWebhook]:
+        """Get an agent webhook
+
+        Returns one webhook configuration of a voice agent.
+
+        `GET /api/v1/agents/{agent_id}/webhooks/{webhook_id}`
+
+        Args:
+            agent_id: Identifier (UUID) of the voice agent.
+            webhook_id: Identifier (UUID) of the webhook.
+        """
+    def update(
+        self,
+        agent_id: str,
+        webhook_id: str,
+        *,
+        name: str | None = None,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        events: Sequence[str] | None = None,
+        timeout: int | None = None,
+        max_retries: int | None = None,
+        enabled: bool | None = None,
+        http_method: Literal["POST", "PUT", "PATCH"] | None = None,
+        authorization_scheme: Literal["none", "bearer", "basic", "api_key", "custom"] | None = None,
+        custom_headers: Sequence[WebhookCustomHeader | Mapping[str, Any]] | None = None,
+    ) -> RawResponse[AgentWebhook]:
+        """Update an agent webhook
+
+        Changes only the fields sent in the body; the others keep their values. The change takes effect at once, since it clears the agent's cache.
+
+        `PUT /api/v1/agents/{agent_id}/webhooks/{webhook_id}`
+
+        Args:
+            agent_id: Identifier (UUID) of the voice agent.
+            webhook_id: Identifier (UUID) of the webhook.
+            name: Name of the webhook. At most 255 characters.
+            webhook_url: URL the events are delivered to. At most 500 characters. An absolute URL.
+            webhook_secret: Secret used to sign each delivery with HMAC-SHA256. At most 255 characters.
+            events: Event names to subscribe to (the whole new list), taken from available_events of the list operation.
+            timeout: Seconds to wait for the receiver to answer. From 5 to 120.
+            max_retries: How many times a failed delivery is tried again. From 0 to 10.
+            enabled: Whether deliveries are sent.
+            http_method: HTTP method used to deliver webhook events (agent and campaign webhooks). One of: POST, PUT, PATCH.
+            authorization_scheme: How webhook deliveries authenticate to the receiver (agent and campaign webhooks). One of: none, bearer, basic, api_key, custom.
+            custom_headers: Extra HTTP headers sent with each delivery.
+        """
+    def toggle(
+        self,
+        agent_id: str,
+        webhook_id: str,
+    ) -> RawResponse[AgentWebhook]:
+        """Enable or disable an agent webhook
+
+        Switches a webhook between enabled and disabled while keeping its configuration, and returns the webhook in its new state.
+
+        `PATCH /api/v1/agents/{agent_id}/webhooks/{webhook_id}/toggle`
+
+        Args:
+            agent_id: Identifier (UUID) of the voice agent.
+            webhook_id: Identifier (UUID) of the webhook.
+        """
+    def test(
+        self,
+        agent_id: str,
+        webhook_id: str,
+    ) -> RawResponse[AgentWebhookTestResult]:
+        """Send a test event to an agent webhook
+
+        Delivers a synthetic webhook.test payload to the webhook's URL, using its timeout and retry settings, and reports the status code and response time of the receiver.
+
+        `POST /api/v1/agents/{agent_id}/webhooks/{webhook_id}/test`
+
+        Args:
+            agent_id: Identifier (UUID) of the voice agent.
+            webhook_id: Identifier (UUID) of the webhook.
+        """
+    def list_logs(
+        self,
+        agent_id: str,
+        webhook_id: str,
+        *,
+        per_page: int | None = None,
+        page: int | None = None,
+    ) -> RawResponse[ListAgentWebhookLogsPage]:
+        """List agent webhook delivery logs
+
+        Returns the delivery attempts of one webhook one page at a time, each with the payload sent, the receiver's answer, the HTTP status and the timing, for debugging.
+
+        `GET /api/v1/agents/{agent_id}/webhooks/{webhook_id}/logs`
+
+        Args:
+            agent_id: Identifier (UUID) of the voice agent.
+            webhook_id: Identifier (UUID) of the webhook.
+            per_page: Page size. From 1 to 100. Server default: 25.
+            page: Page number, starting at 1. Server default: 1.
+        """
+
+@final
 class CallbackAgentsResource:
     """The `callback_agents` operations."""
 
+    @property
+    def with_raw_response(self) -> CallbackAgentsResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def list(
         self,
     ) -> builtins.list[CallbackAgent]:
@@ -870,9 +1511,84 @@ class CallbackAgentsResource:
         """
 
 @final
+class CallbackAgentsResourceWithRawResponse:
+    """The `callback_agents` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def list(
+        self,
+    ) -> RawResponse[builtins.list[CallbackAgent]]:
+        """List callback agents
+
+        Returns the environment's inbound agents that answer return calls from contacts earlier called by outbound agents, each with its source agents. The list is not paged.
+
+        `GET /api/v1/callback-agents`
+        """
+    def retrieve(
+        self,
+        agent_id: str,
+    ) -> RawResponse[CallbackAgentDetails]:
+        """Get a callback agent
+
+        Returns one callback agent with the outbound agents whose contacts it answers and its callback counters.
+
+        `GET /api/v1/callback-agents/{agent_id}`
+
+        Args:
+            agent_id: Identifier (UUID) of the callback agent.
+        """
+    def update(
+        self,
+        agent_id: str,
+        *,
+        source_agent_ids: Sequence[str],
+    ) -> RawResponse[CallbackAgent]:
+        """Replace a callback agent's source agents
+
+        Sets the full list of outbound agents a callback agent serves; the list sent replaces the old one. To drop the role altogether, use the delete operation.
+
+        `PUT /api/v1/agents/{agent_id}/callback`
+
+        Args:
+            agent_id: Identifier (UUID) of the callback agent.
+            source_agent_ids: Identifiers (UUIDs) of the outbound agents whose contacts the callback agent answers; at least one.
+        """
+    def create(
+        self,
+        agent_id: str,
+        *,
+        source_agent_ids: Sequence[str],
+    ) -> RawResponse[CallbackAgent]:
+        """Make an agent a callback agent
+
+        Gives an inbound agent the callback role for one or more outbound agents: when a contact one of them called rings back on a number this agent owns, this agent takes the call.
+
+        `POST /api/v1/agents/{agent_id}/callback`
+
+        Args:
+            agent_id: Identifier (UUID) of the inbound agent that will take return calls.
+            source_agent_ids: Identifiers (UUIDs) of the outbound agents whose contacts the callback agent answers; at least one.
+        """
+    def delete(
+        self,
+        agent_id: str,
+    ) -> RawResponse[CallbackAgentRemovedResponse]:
+        """Remove an agent's callback role
+
+        Takes the callback role away from an agent. Its other settings stay as they are, and inbound calls to its numbers go back to the numbers' default routing.
+
+        `DELETE /api/v1/agents/{agent_id}/callback`
+
+        Args:
+            agent_id: Identifier (UUID) of the callback agent.
+        """
+
+@final
 class AgentsCallsResource:
     """The `agents.calls` operations."""
 
+    @property
+    def with_raw_response(self) -> AgentsCallsResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def list(
         self,
         agent_id: str,
@@ -903,6 +1619,39 @@ class AgentsCallsResource:
         """
 
 @final
+class AgentsCallsResourceWithRawResponse:
+    """The `agents.calls` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def list(
+        self,
+        agent_id: str,
+        *,
+        status: Literal["initiated", "ringing", "answered", "completed", "failed", "busy", "no-answer"] | None = None,
+        direction: Literal["inbound", "outbound"] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        search: str | None = None,
+        per_page: int | None = None,
+        page: int | None = None,
+    ) -> RawResponse[ListAgentCallsPage]:
+        """List an agent's calls
+
+        Returns the calls handled by one voice agent, one page at a time, with the same status, direction, date and text filters as the environment-wide call list.
+
+        `GET /api/v1/agents/{agent_id}/calls`
+
+        Args:
+            agent_id: Identifier of the voice agent whose calls are listed.
+            status: Only calls in this state. One of: initiated, ringing, answered, completed, failed, busy, no-answer.
+            direction: Only inbound or only outbound calls. One of: inbound, outbound.
+            date_from: Earliest call date to include (YYYY-MM-DD). A date, YYYY-MM-DD.
+            date_to: Latest call date to include (YYYY-MM-DD). A date, YYYY-MM-DD.
+            search: Text matched against phone numbers and call SIDs.
+            per_page: Page size. From 1 to 100. Server default: 20.
+            page: Page number, starting at 1. At least 1. Server default: 1.
+        """
+
+@final
 class CampaignsResource:
     """The `campaigns` operations."""
 
@@ -912,6 +1661,9 @@ class CampaignsResource:
     def webhooks(self) -> CampaignsWebhooksResource: ...
     @property
     def sftp(self) -> CampaignsSftpResource: ...
+    @property
+    def with_raw_response(self) -> CampaignsResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def list(
         self,
         *,
@@ -1037,9 +1789,140 @@ class CampaignsResource:
         """
 
 @final
+class CampaignsResourceWithRawResponse:
+    """The `campaigns` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def list(
+        self,
+        *,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        search: str | None = None,
+        per_page: int | None = None,
+        page: int | None = None,
+    ) -> RawResponse[ListCampaignsPage]:
+        """List campaigns
+
+        Returns the environment's campaigns one page at a time, each with live call statistics, optionally narrowed by date range or a text search.
+
+        `GET /api/v1/campaigns`
+
+        Args:
+            date_from: Earliest campaign date to include (YYYY-MM-DD). A date, YYYY-MM-DD.
+            date_to: Latest campaign date to include (YYYY-MM-DD). A date, YYYY-MM-DD.
+            search: Text matched against campaign names and descriptions.
+            per_page: Page size. From 1 to 100. Server default: 20.
+            page: Page number, starting at 1. At least 1. Server default: 1.
+        """
+    def create(
+        self,
+        *,
+        name: str,
+        campaign_type: Literal["sales", "follow_up", "reminder", "custom"],
+        agent_id: str,
+        start_date: str,
+        days_of_week: Sequence[int],
+        call_time_ranges: Sequence[CampaignCallTimeRange | Mapping[str, Any]],
+        description: str | None = None,
+        end_date: str | None = None,
+        timezone: str | None = None,
+        initial_call_delay: int | None = None,
+        max_retries: int | None = None,
+        retry_cooldown_hours: int | None = None,
+        enable_post_completion_cooldown: bool | None = None,
+        post_completion_cooldown_hours: int | None = None,
+    ) -> RawResponse[Campaign]:
+        """Create a campaign
+
+        Sets up an outbound calling campaign: its agent, calling days and hours, retry and cooldown policy. A new campaign stays in draft until it is activated through the status endpoint.
+
+        `POST /api/v1/campaigns`
+
+        Args:
+            name: Name of the campaign. At most 255 characters.
+            campaign_type: Category of a campaign. One of: sales, follow_up, reminder, custom.
+            agent_id: Agent that places the campaign's calls; it must exist in the environment.
+            start_date: First day the campaign may place calls. A date, YYYY-MM-DD.
+            days_of_week: Weekdays on which calls may be placed (1 is Monday, 7 is Sunday).
+            call_time_ranges: Daily windows in which calls may be placed.
+            description: Free text about the campaign.
+            end_date: Last day of the campaign; it must be after start_date. A date, YYYY-MM-DD.
+            timezone: IANA time zone of the call windows, such as America/New_York. At most 50 characters.
+            initial_call_delay: Seconds to wait before the first attempt. Server default: 0.
+            max_retries: Most retry attempts per contact. From 0 to 10. Server default: 3.
+            retry_cooldown_hours: Hours between two attempts on the same contact. From 1 to 168. Server default: 24.
+            enable_post_completion_cooldown: Whether contacts rest for a while after the campaign ends, so another campaign does not call them at once.
+            post_completion_cooldown_hours: Length of that rest after completion, in hours. From 1 to 168. Server default: 168.
+        """
+    def retrieve(
+        self,
+        campaign_id: str,
+    ) -> RawResponse[Campaign]:
+        """Get a campaign
+
+        Returns one campaign with its cooldown and do-not-call settings, its calls, the contact files uploaded to it and aggregate call statistics.
+
+        `GET /api/v1/campaigns/{campaign_id}`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+        """
+    def update(
+        self,
+        campaign_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        campaign_type: Literal["sales", "follow_up", "reminder", "custom"] | None = None,
+        agent_id: str | None = None,
+        start_date: str | None = None,
+        end_date: str | None = None,
+        days_of_week: Sequence[int] | None = None,
+        call_time_ranges: Sequence[CampaignCallTimeRange | Mapping[str, Any]] | None = None,
+        timezone: str | None = None,
+    ) -> RawResponse[Campaign]:
+        """Update a campaign
+
+        Changes some settings of a campaign; only the fields sent are changed. The status is changed through its own endpoint.
+
+        `PUT /api/v1/campaigns/{campaign_id}`
+
+        Args:
+            campaign_id: Identifier of the campaign to change.
+            name: Name of the campaign. At most 255 characters.
+            description: Free text about the campaign.
+            campaign_type: Category of a campaign. One of: sales, follow_up, reminder, custom.
+            agent_id: Agent that places the campaign's calls.
+            start_date: First day the campaign may place calls. A date, YYYY-MM-DD.
+            end_date: Last day of the campaign, after start_date; null removes it. A date, YYYY-MM-DD.
+            days_of_week: Weekdays on which calls may be placed (1 is Monday, 7 is Sunday).
+            call_time_ranges: Daily windows in which calls may be placed.
+            timezone: IANA time zone of the call windows. At most 50 characters.
+        """
+    def update_status(
+        self,
+        campaign_id: str,
+        *,
+        status: Literal["draft", "active", "paused", "completed", "cancelled"],
+    ) -> RawResponse[Campaign]:
+        """Change a campaign's status
+
+        Moves a campaign through its lifecycle. A draft can be activated or cancelled; an active campaign can be paused, completed or cancelled; a paused one can be resumed, completed or cancelled. Completed and cancelled are final.
+
+        `PATCH /api/v1/campaigns/{campaign_id}/status`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+            status: Where a campaign is in its lifecycle. One of: draft, active, paused, completed, cancelled.
+        """
+
+@final
 class CampaignsCallsResource:
     """The `campaigns.calls` operations."""
 
+    @property
+    def with_raw_response(self) -> CampaignsCallsResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def create(
         self,
         campaign_id: str,
@@ -1066,9 +1949,41 @@ class CampaignsCallsResource:
         """
 
 @final
+class CampaignsCallsResourceWithRawResponse:
+    """The `campaigns.calls` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def create(
+        self,
+        campaign_id: str,
+        *,
+        to: str,
+        payload: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        is_testing: bool | None = None,
+        allow_duplicates: bool | None = None,
+    ) -> RawResponse[CampaignCallCreateResponse]:
+        """Queue a campaign call
+
+        Queues one call inside a campaign. The call runs with the campaign's agent and follows its schedule, retry policy and do-not-call rules.
+
+        `POST /api/v1/campaigns/{campaign_id}/call`
+
+        Args:
+            campaign_id: Identifier of the campaign the call belongs to.
+            to: Number to dial, in E.164 format. Must match `^\\+[1-9]\\d{1,14}$`.
+            payload: Values for the placeholders in the campaign agent's prompt.
+            context: Your own data for this call; it is not used in the conversation but is echoed in every webhook event about the call.
+            is_testing: Marks a test call, which costs no credits and is left out of analytics. Server default: false.
+            allow_duplicates: Queue the call even if the number already has an active or queued call in this campaign; when false such a request is refused with 409. Server default: false.
+        """
+
+@final
 class CampaignsWebhooksResource:
     """The `campaigns.webhooks` operations."""
 
+    @property
+    def with_raw_response(self) -> CampaignsWebhooksResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def create(
         self,
         campaign_id: str,
@@ -1210,9 +2125,156 @@ class CampaignsWebhooksResource:
         """
 
 @final
+class CampaignsWebhooksResourceWithRawResponse:
+    """The `campaigns.webhooks` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def create(
+        self,
+        campaign_id: str,
+        *,
+        name: str,
+        webhook_url: str,
+        events: Sequence[str],
+        webhook_secret: str | None = None,
+        timeout: int | None = None,
+        max_retries: int | None = None,
+        enabled: bool | None = None,
+        http_method: Literal["POST", "PUT", "PATCH"] | None = None,
+        authorization_scheme: Literal["none", "bearer", "basic", "api_key", "custom"] | None = None,
+        custom_headers: Sequence[CampaignWebhookHeader | Mapping[str, Any]] | None = None,
+        include_call_events: bool | None = None,
+    ) -> RawResponse[CampaignWebhook]:
+        """Create a campaign webhook
+
+        Registers a URL that is notified of the campaign's lifecycle events and, optionally, of events about each of its calls.
+
+        `POST /api/v1/campaigns/{campaign_id}/webhooks`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+            name: Name of the webhook. At most 255 characters.
+            webhook_url: URL the events are delivered to. At most 500 characters. An absolute URL.
+            events: Events to deliver. The full list of campaign event names is not documented; the examples use campaign.started, campaign.completed, campaign_call.completed and campaign_call.failed.
+            webhook_secret: Secret used to sign each delivery with HMAC-SHA256. At most 255 characters.
+            timeout: Seconds to wait for the receiver to answer. From 5 to 120. Server default: 30.
+            max_retries: Retry attempts after a failed delivery. From 0 to 10. Server default: 3.
+            enabled: Whether deliveries are sent. Server default: true.
+            http_method: HTTP method of each delivery. One of: POST, PUT, PATCH. Server default: POST.
+            authorization_scheme: How deliveries authenticate to the receiver. One of: none, bearer, basic, api_key, custom. Server default: none.
+            custom_headers: Extra HTTP headers sent with each delivery.
+            include_call_events: Also deliver events about each call of the campaign, besides campaign events.
+        """
+    def retrieve(
+        self,
+        campaign_id: str,
+        webhook_id: str,
+    ) -> RawResponse[CampaignWebhook]:
+        """Get a campaign webhook
+
+        Returns the configuration of one campaign webhook.
+
+        `GET /api/v1/campaigns/{campaign_id}/webhooks/{webhook_id}`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+            webhook_id: Identifier of the webhook.
+        """
+    def update(
+        self,
+        campaign_id: str,
+        webhook_id: str,
+        *,
+        name: str | None = None,
+        webhook_url: str | None = None,
+        events: Sequence[str] | None = None,
+        webhook_secret: str | None = None,
+        timeout: int | None = None,
+        max_retries: int | None = None,
+        enabled: bool | None = None,
+        http_method: Literal["POST", "PUT", "PATCH"] | None = None,
+        authorization_scheme: Literal["none", "bearer", "basic", "api_key", "custom"] | None = None,
+        custom_headers: Sequence[CampaignWebhookHeader | Mapping[str, Any]] | None = None,
+        include_call_events: bool | None = None,
+    ) -> RawResponse[CampaignWebhook]:
+        """Update a campaign webhook
+
+        Changes some settings of a campaign webhook; only the fields sent are changed and they mean the same as on creation.
+
+        `PUT /api/v1/campaigns/{campaign_id}/webhooks/{webhook_id}`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+            webhook_id: Identifier of the webhook to change.
+            name: Name of the webhook. At most 255 characters.
+            webhook_url: URL the events are delivered to. At most 500 characters. An absolute URL.
+            events: Events to deliver.
+            webhook_secret: Secret used to sign each delivery with HMAC-SHA256. At most 255 characters.
+            timeout: Seconds to wait for the receiver to answer. From 5 to 120.
+            max_retries: Retry attempts after a failed delivery. From 0 to 10.
+            enabled: Whether deliveries are sent.
+            http_method: HTTP method of each delivery. One of: POST, PUT, PATCH.
+            authorization_scheme: How deliveries authenticate to the receiver. One of: none, bearer, basic, api_key, custom.
+            custom_headers: Extra HTTP headers sent with each delivery.
+            include_call_events: Also deliver events about each call of the campaign.
+        """
+    def toggle(
+        self,
+        campaign_id: str,
+        webhook_id: str,
+    ) -> RawResponse[CampaignWebhook]:
+        """Turn a campaign webhook on or off
+
+        Flips a campaign webhook between enabled and disabled; its configuration is kept either way.
+
+        `PATCH /api/v1/campaigns/{campaign_id}/webhooks/{webhook_id}/toggle`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+            webhook_id: Identifier of the webhook to switch.
+        """
+    def test(
+        self,
+        campaign_id: str,
+        webhook_id: str,
+    ) -> RawResponse[CampaignWebhookTestResponse]:
+        """Send a test event to a campaign webhook
+
+        Delivers a made-up event matching the webhook's subscriptions, to check that the receiving end is set up correctly.
+
+        `POST /api/v1/campaigns/{campaign_id}/webhooks/{webhook_id}/test`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+            webhook_id: Identifier of the webhook to test.
+        """
+    def list_logs(
+        self,
+        campaign_id: str,
+        webhook_id: str,
+        *,
+        per_page: int | None = None,
+        page: int | None = None,
+    ) -> RawResponse[ListCampaignWebhookLogsPage]:
+        """List a campaign webhook's delivery log
+
+        Returns the delivery attempts of one campaign webhook, one page at a time, for debugging.
+
+        `GET /api/v1/campaigns/{campaign_id}/webhooks/{webhook_id}/logs`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+            webhook_id: Identifier of the webhook.
+            per_page: Page size. From 1 to 100. Server default: 25.
+            page: Page number, starting at 1. At least 1. Server default: 1.
+        """
+
+@final
 class CampaignsSftpResource:
     """The `campaigns.sftp` operations."""
 
+    @property
+    def with_raw_response(self) -> CampaignsSftpResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def retrieve(
         self,
         campaign_id: str,
@@ -1324,9 +2386,126 @@ class CampaignsSftpResource:
         """
 
 @final
+class CampaignsSftpResourceWithRawResponse:
+    """The `campaigns.sftp` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def retrieve(
+        self,
+        campaign_id: str,
+    ) -> RawResponse[CampaignSftpConfig]:
+        """Get a campaign's SFTP settings
+
+        Returns the SFTP configuration of a campaign and the outcome of its latest connection test. Passwords and private keys are never returned.
+
+        `GET /api/v1/campaigns/{campaign_id}/sftp`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+        """
+    def update(
+        self,
+        campaign_id: str,
+        *,
+        host: str | None = None,
+        port: int | None = None,
+        username: str | None = None,
+        auth_type: Literal["password", "private_key"] | None = None,
+        password: str | None = None,
+        private_key: str | None = None,
+        private_key_passphrase: str | None = None,
+        import_path: str | None = None,
+        export_path: str | None = None,
+        import_schedule: Literal["manual", "hourly", "daily"] | None = None,
+        is_enabled: bool | None = None,
+    ) -> RawResponse[CampaignSftpConfig]:
+        """Update a campaign's SFTP settings
+
+        Changes SFTP settings or switches the integration on or off. Switching it on needs a successful connection test on record.
+
+        `PUT /api/v1/campaigns/{campaign_id}/sftp`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+            host: Server host name.
+            port: Server port. From 1 to 65535.
+            username: Login name.
+            auth_type: How the platform logs in to the SFTP server. One of: password, private_key.
+            password: Login password (for auth_type password).
+            private_key: PEM private key (for auth_type private_key).
+            private_key_passphrase: Passphrase of the private key, if it has one.
+            import_path: Folder contact files are imported from.
+            export_path: Folder call results are written to.
+            import_schedule: How often new files are imported. One of: manual, hourly, daily.
+            is_enabled: Switches the integration on or off; switching it on needs a successful connection test on record.
+        """
+    def create(
+        self,
+        campaign_id: str,
+        *,
+        host: str,
+        username: str,
+        auth_type: Literal["password", "private_key"],
+        port: int | None = None,
+        password: str | None = None,
+        private_key: str | None = None,
+        private_key_passphrase: str | None = None,
+        import_path: str | None = None,
+        export_path: str | None = None,
+        import_schedule: Literal["manual", "hourly", "daily"] | None = None,
+    ) -> RawResponse[CampaignSftpConfig]:
+        """Set up SFTP for a campaign
+
+        Stores the SFTP server a campaign imports contact lists from and exports call results to. The integration starts disabled.
+
+        `POST /api/v1/campaigns/{campaign_id}/sftp`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+            host: Server host name.
+            username: Login name.
+            auth_type: How the platform logs in to the SFTP server. One of: password, private_key.
+            port: Server port. From 1 to 65535. Server default: 22.
+            password: Login password (for auth_type password).
+            private_key: PEM private key (for auth_type private_key).
+            private_key_passphrase: Passphrase of the private key, if it has one.
+            import_path: Folder contact files are imported from, such as /inbox.
+            export_path: Folder call results are written to, such as /outbox.
+            import_schedule: How often new files are imported. One of: manual, hourly, daily. Server default: manual.
+        """
+    def test_connection(
+        self,
+        campaign_id: str,
+    ) -> RawResponse[CampaignSftpTestResponse]:
+        """Test a campaign's SFTP connection
+
+        Connects to the campaign's SFTP server, checks the import and export folders and records the outcome on the configuration (last_test_at, last_test_success).
+
+        `POST /api/v1/campaigns/{campaign_id}/sftp/test-connection`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+        """
+    def trigger_import(
+        self,
+        campaign_id: str,
+    ) -> RawResponse[CampaignSftpImport]:
+        """Start an SFTP import now
+
+        Queues an immediate import run: new files in the import folder are fetched and their contacts queued for the campaign.
+
+        `POST /api/v1/campaigns/{campaign_id}/sftp/trigger-import`
+
+        Args:
+            campaign_id: Identifier of the campaign.
+        """
+
+@final
 class VoiceTemplatesResource:
     """The `voice_templates` operations."""
 
+    @property
+    def with_raw_response(self) -> VoiceTemplatesResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def list(
         self,
     ) -> builtins.list[VoiceTemplateGroup]:
@@ -1351,9 +2530,39 @@ class VoiceTemplatesResource:
         """
 
 @final
+class VoiceTemplatesResourceWithRawResponse:
+    """The `voice_templates` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def list(
+        self,
+    ) -> RawResponse[builtins.list[VoiceTemplateGroup]]:
+        """List voice templates
+
+        Returns the voice templates an agent can use, grouped by display name; each variant has its own language, gender, quality tier and cost.
+
+        `GET /api/v1/voice-templates`
+        """
+    def generate_demo(
+        self,
+        voice_template_id: str,
+    ) -> RawResponse[VoiceTemplateDemo]:
+        """Generate a voice demo
+
+        Renders a short audio sample of a voice template and returns a temporary, signed link to the MP3 file.
+
+        `GET /api/v1/voice-templates/{voice_template_id}/demo`
+
+        Args:
+            voice_template_id: Identifier of the voice template to sample.
+        """
+
+@final
 class PhoneNumbersResource:
     """The `phone_numbers` operations."""
 
+    @property
+    def with_raw_response(self) -> PhoneNumbersResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def list(
         self,
         *,
@@ -1376,11 +2585,39 @@ class PhoneNumbersResource:
         """
 
 @final
+class PhoneNumbersResourceWithRawResponse:
+    """The `phone_numbers` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def list(
+        self,
+        *,
+        type: Literal["voice", "sms", "whatsapp", "mms", "fax"] | None = None,
+        has_voice: bool | None = None,
+        has_whatsapp: bool | None = None,
+        search: str | None = None,
+    ) -> RawResponse[builtins.list[PhoneNumber]]:
+        """List phone numbers
+
+        Returns the phone numbers of the token's environment with their capabilities, price, renewal data and status, optionally narrowed by type, capability or a text search. The docs show no pagination for this list.
+
+        `GET /api/v1/phone-numbers`
+
+        Args:
+            type: Only numbers of this type. One of: voice, sms, whatsapp, mms, fax.
+            has_voice: Only numbers that can (true) or cannot (false) carry voice calls.
+            has_whatsapp: Only numbers with (true) or without (false) WhatsApp.
+            search: Text matched against the phone number or its id.
+        """
+
+@final
 class SipTrunksResource:
     """The `sip_trunks` operations."""
 
     @property
     def dids(self) -> SipTrunksDidsResource: ...
+    @property
+    def with_raw_response(self) -> SipTrunksResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def create(
         self,
         *,
@@ -1501,9 +2738,135 @@ class SipTrunksResource:
         """
 
 @final
+class SipTrunksResourceWithRawResponse:
+    """The `sip_trunks` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def create(
+        self,
+        *,
+        name: str,
+        provider_name: str,
+        domain: str,
+        username: str,
+        password: str,
+        port: int | None = None,
+        transport: Literal["udp", "tcp", "tls"] | None = None,
+        outbound_proxy: str | None = None,
+        auth_realm: str | None = None,
+        is_active: bool | None = None,
+    ) -> RawResponse[SipTrunk]:
+        """Create a SIP trunk
+
+        Registers a SIP trunk of your own carrier. A new trunk is unverified and must pass verification before it can be activated. Only on plans that allow custom SIP trunks.
+
+        `POST /api/v1/sip-trunks`
+
+        Args:
+            name: Name of the trunk. At most 255 characters.
+            provider_name: Name of the carrier.
+            domain: SIP domain of the carrier, such as sip.carrier-x.com.
+            username: SIP username.
+            password: SIP password; stored encrypted and never returned.
+            port: SIP port. Without it the transport's usual port is used: 5060 for udp and tcp, 5061 for tls. From 1 to 65535.
+            transport: Transport protocol of the trunk. One of: udp, tcp, tls. Server default: tls.
+            outbound_proxy: Outbound proxy to send SIP traffic through.
+            auth_realm: Authentication realm, when the carrier needs one.
+            is_active: Whether the trunk is in use; it can be activated only once verified. Server default: false.
+        """
+    def retrieve(
+        self,
+        trunk_id: str,
+    ) -> RawResponse[SipTrunk]:
+        """Get a SIP trunk
+
+        Returns one trunk's configuration and status. The password is never returned.
+
+        `GET /api/v1/sip-trunks/{trunk_id}`
+
+        Args:
+            trunk_id: Identifier of the SIP trunk.
+        """
+    def update(
+        self,
+        trunk_id: str,
+        *,
+        name: str | None = None,
+        provider_name: str | None = None,
+        domain: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        port: int | None = None,
+        transport: Literal["udp", "tcp", "tls"] | None = None,
+        outbound_proxy: str | None = None,
+        auth_realm: str | None = None,
+        is_active: bool | None = None,
+    ) -> RawResponse[SipTrunk]:
+        """Update a SIP trunk
+
+        Changes only the fields sent. Changing the domain, the transport or the credentials marks the trunk unverified again, so it must be re-verified.
+
+        `PUT /api/v1/sip-trunks/{trunk_id}`
+
+        Args:
+            trunk_id: Identifier of the SIP trunk.
+            name: Name of the trunk. At most 255 characters.
+            provider_name: Name of the carrier.
+            domain: SIP domain of the carrier.
+            username: SIP username.
+            password: SIP password; stored encrypted and never returned.
+            port: SIP port. From 1 to 65535.
+            transport: Transport protocol of a SIP trunk. One of: udp, tcp, tls.
+            outbound_proxy: Outbound proxy to send SIP traffic through.
+            auth_realm: Authentication realm, when the carrier needs one.
+            is_active: Whether the trunk is in use; it can be activated only once verified.
+        """
+    def delete(
+        self,
+        trunk_id: str,
+    ) -> RawResponse[SipTrunkDeleteResponse]:
+        """Delete a SIP trunk
+
+        Removes a trunk. It must have no active calls and no DIDs attached.
+
+        `DELETE /api/v1/sip-trunks/{trunk_id}`
+
+        Args:
+            trunk_id: Identifier of the SIP trunk.
+        """
+    def verify(
+        self,
+        trunk_id: str,
+    ) -> RawResponse[SipTrunkVerification]:
+        """Verify a SIP trunk
+
+        Tries to register with the carrier using the stored credentials and records whether it worked. A trunk must pass this before it can be activated.
+
+        `POST /api/v1/sip-trunks/{trunk_id}/verify`
+
+        Args:
+            trunk_id: Identifier of the SIP trunk.
+        """
+    def health(
+        self,
+        trunk_id: str,
+    ) -> RawResponse[SipTrunkHealth]:
+        """Check a SIP trunk's health
+
+        Runs a quick live probe of the trunk without changing its verification state. Results are cached briefly, so polling often is fine.
+
+        `GET /api/v1/sip-trunks/{trunk_id}/health`
+
+        Args:
+            trunk_id: Identifier of the SIP trunk.
+        """
+
+@final
 class SipTrunksDidsResource:
     """The `sip_trunks.dids` operations."""
 
+    @property
+    def with_raw_response(self) -> SipTrunksDidsResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def list(
         self,
         trunk_id: str,
@@ -1552,6 +2915,57 @@ class SipTrunksDidsResource:
         """
 
 @final
+class SipTrunksDidsResourceWithRawResponse:
+    """The `sip_trunks.dids` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def list(
+        self,
+        trunk_id: str,
+    ) -> RawResponse[builtins.list[SipDid]]:
+        """List a trunk's DIDs
+
+        Returns the phone numbers (DIDs) routed through a trunk. The docs show no pagination for this list.
+
+        `GET /api/v1/sip-trunks/{trunk_id}/dids`
+
+        Args:
+            trunk_id: Identifier of the SIP trunk.
+        """
+    def create(
+        self,
+        trunk_id: str,
+        *,
+        country_code: str,
+        number: str,
+    ) -> RawResponse[SipDid]:
+        """Add a DID to a trunk
+
+        Registers a phone number (DID) on a trunk; it can then be assigned to agents.
+
+        `POST /api/v1/sip-trunks/{trunk_id}/dids`
+
+        Args:
+            trunk_id: Identifier of the SIP trunk.
+            country_code: ISO 3166-1 alpha-2 country code of the number, such as US, BR or GB. Must match `^[A-Z]{2}$`.
+            number: The number in E.164 format, such as +15551234567. Must match `^\\+[1-9]\\d{1,14}$`.
+        """
+    def delete(
+        self,
+        trunk_id: str,
+        phone_number_id: str,
+    ) -> RawResponse[SipDidDeleteResponse]:
+        """Remove a DID from a trunk
+
+        Removes a DID from the trunk and from the environment's pool of numbers. It must first be detached from every agent.
+
+        `DELETE /api/v1/sip-trunks/{trunk_id}/dids/{phone_number_id}`
+
+        Args:
+            trunk_id: Identifier of the SIP trunk.
+            phone_number_id: Identifier of the DID (its phone-number id).
+        """
+
+@final
 class CalendarsResource:
     """The `calendars` operations."""
 
@@ -1561,6 +2975,9 @@ class CalendarsResource:
     def availability_rules(self) -> CalendarsAvailabilityRulesResource: ...
     @property
     def providers(self) -> CalendarsProvidersResource: ...
+    @property
+    def with_raw_response(self) -> CalendarsResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def create(
         self,
         *,
@@ -1612,9 +3029,66 @@ class CalendarsResource:
         """
 
 @final
+class CalendarsResourceWithRawResponse:
+    """The `calendars` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def create(
+        self,
+        *,
+        name: str,
+        owner_id: str,
+        timezone: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> RawResponse[Calendar]:
+        """Create a calendar
+
+        Creates a calendar that belongs to a user.
+
+        `POST /api/v1/calendars`
+
+        Args:
+            name: Name of the calendar. At most 255 characters.
+            owner_id: UUID of the user who owns the calendar.
+            timezone: IANA time zone, such as America/New_York; the environment's time zone when left out.
+            metadata: Any extra data to keep with the calendar.
+        """
+    def query_availability(
+        self,
+        calendar_id: str,
+        *,
+        from_: str,
+        to: str,
+        duration_minutes: int | None = None,
+    ) -> RawResponse[builtins.list[AvailabilitySlot]]:
+        """Query free slots
+
+        Works out the free slots of a given length in a time range: the recurring rules, less the exception dates, less the existing events. Meant for scheduling agents that offer times to callers.
+
+        `GET /api/v1/calendars/{calendar_id}/availability`
+
+        Args:
+            calendar_id: Identifier of the calendar.
+            from_: Start of the range to search (ISO 8601).
+            to: End of the range to search (ISO 8601).
+            duration_minutes: Length of each slot, in minutes. Server default: 30.
+        """
+    def sync_status(
+        self,
+    ) -> RawResponse[builtins.list[CalendarSyncStatus]]:
+        """Get calendar sync status
+
+        Reports the sync state of every calendar in the environment that has a provider connection.
+
+        `GET /api/v1/calendars/sync-status`
+        """
+
+@final
 class CalendarsEventsResource:
     """The `calendars.events` operations."""
 
+    @property
+    def with_raw_response(self) -> CalendarsEventsResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def list_batch(
         self,
         *,
@@ -1709,9 +3183,109 @@ class CalendarsEventsResource:
         """
 
 @final
+class CalendarsEventsResourceWithRawResponse:
+    """The `calendars.events` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def list_batch(
+        self,
+        *,
+        calendar_ids: Sequence[str],
+        from_: str | None = None,
+        to: str | None = None,
+    ) -> RawResponse[builtins.list[CalendarEvent]]:
+        """List events of several calendars
+
+        Returns the events of several calendars in one request, optionally limited to a time window.
+
+        `GET /api/v1/calendars/events`
+
+        Args:
+            calendar_ids: Calendars to read; the parameter is repeated once per calendar.
+            from_: Earliest start time to include (ISO 8601); bounds start_at.
+            to: Latest end time to include (ISO 8601); bounds end_at.
+        """
+    def list(
+        self,
+        calendar_id: str,
+        *,
+        from_: str | None = None,
+        to: str | None = None,
+        status: Literal["confirmed", "tentative", "cancelled"] | None = None,
+    ) -> RawResponse[builtins.list[CalendarEvent]]:
+        """List a calendar's events
+
+        Returns the events of one calendar, optionally within a time window and of one status. The docs show no pagination for this list.
+
+        `GET /api/v1/calendars/{calendar_id}/events`
+
+        Args:
+            calendar_id: Identifier of the calendar.
+            from_: Earliest start time to include (ISO 8601); bounds start_at.
+            to: Latest end time to include (ISO 8601); bounds end_at.
+            status: Only events in this state. One of: confirmed, tentative, cancelled.
+        """
+    def create(
+        self,
+        calendar_id: str,
+        *,
+        title: str | None = None,
+        start_at: str | None = None,
+        end_at: str | None = None,
+        status: Literal["confirmed", "tentative", "cancelled"] | None = None,
+        type: str | None = None,
+        attendees: Sequence[CalendarEventAttendee | Mapping[str, Any]] | None = None,
+    ) -> RawResponse[CalendarEvent]:
+        """Create a calendar event
+
+        Adds an event to a calendar.
+
+        `POST /api/v1/calendars/{calendar_id}/events`
+
+        Args:
+            calendar_id: Identifier of the calendar.
+            title: Title of the event.
+            start_at: When the event starts (ISO 8601). An RFC 3339 date-time.
+            end_at: When the event ends (ISO 8601); must be after start_at. An RFC 3339 date-time.
+            status: State of the event. One of: confirmed, tentative, cancelled. Server default: confirmed.
+            type: Free-form kind of event, such as meeting, block or appointment.
+            attendees: People invited to the event.
+        """
+    def update(
+        self,
+        calendar_id: str,
+        event_id: str,
+        *,
+        title: str | None = None,
+        start_at: str | None = None,
+        end_at: str | None = None,
+        status: Literal["confirmed", "tentative", "cancelled"] | None = None,
+        type: str | None = None,
+        attendees: Sequence[CalendarEventAttendee | Mapping[str, Any]] | None = None,
+    ) -> RawResponse[CalendarEvent]:
+        """Update a calendar event
+
+        Changes only the fields sent, for example the status to cancel an event.
+
+        `PUT /api/v1/calendars/{calendar_id}/events/{event_id}`
+
+        Args:
+            calendar_id: Identifier of the calendar.
+            event_id: Identifier of the event.
+            title: Title of the event.
+            start_at: When the event starts (ISO 8601). An RFC 3339 date-time.
+            end_at: When the event ends (ISO 8601); must be after start_at. An RFC 3339 date-time.
+            status: State of a calendar event. One of: confirmed, tentative, cancelled.
+            type: Free-form kind of event, such as meeting, block or appointment.
+            attendees: People invited to the event.
+        """
+
+@final
 class CalendarsAvailabilityRulesResource:
     """The `calendars.availability_rules` operations."""
 
+    @property
+    def with_raw_response(self) -> CalendarsAvailabilityRulesResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def list(
         self,
         calendar_id: str,
@@ -1755,9 +3329,58 @@ class CalendarsAvailabilityRulesResource:
         """
 
 @final
+class CalendarsAvailabilityRulesResourceWithRawResponse:
+    """The `calendars.availability_rules` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def list(
+        self,
+        calendar_id: str,
+    ) -> RawResponse[builtins.list[AvailabilityRule]]:
+        """List availability rules
+
+        Returns a calendar's weekly bookable windows and its single-date exceptions. The docs show no pagination for this list.
+
+        `GET /api/v1/calendars/{calendar_id}/availability-rules`
+
+        Args:
+            calendar_id: Identifier of the calendar.
+        """
+    def create(
+        self,
+        calendar_id: str,
+        *,
+        type: Literal["recurring", "exception"],
+        days_of_week: Sequence[int] | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        timezone: str | None = None,
+        date: str | None = None,
+        available: bool | None = None,
+    ) -> RawResponse[AvailabilityRule]:
+        """Create an availability rule
+
+        Adds either a weekly recurring bookable window or an exception for one date.
+
+        `POST /api/v1/calendars/{calendar_id}/availability-rules`
+
+        Args:
+            calendar_id: Identifier of the calendar.
+            type: Kind of availability rule: a weekly recurring window or a single-date exception. One of: recurring, exception.
+            days_of_week: For recurring rules (required there), the weekdays, 1 = Monday to 7 = Sunday.
+            start_time: For recurring rules (required there), the opening time as HH:MM. Must match `^\\d{2}:\\d{2}$`.
+            end_time: For recurring rules (required there), the closing time as HH:MM. Must match `^\\d{2}:\\d{2}$`.
+            timezone: For recurring rules, an IANA time zone; the calendar's when left out.
+            date: For exceptions (required there), the date as YYYY-MM-DD. A date, YYYY-MM-DD.
+            available: For exceptions (required there), whether the date is bookable.
+        """
+
+@final
 class CalendarsProvidersResource:
     """The `calendars.providers` operations."""
 
+    @property
+    def with_raw_response(self) -> CalendarsProvidersResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def create(
         self,
         calendar_id: str,
@@ -1796,6 +3419,59 @@ class CalendarsProvidersResource:
         calendar_id: str,
         provider_id: str,
     ) -> CalendarProviderDeleteResponse:
+        """Disconnect a calendar provider
+
+        Unlinks a provider. Events synced before stay in the calendar but get no further updates.
+
+        `DELETE /api/v1/calendars/{calendar_id}/providers/{provider_id}`
+
+        Args:
+            calendar_id: Identifier of the calendar.
+            provider_id: Identifier of the provider connection.
+        """
+
+@final
+class CalendarsProvidersResourceWithRawResponse:
+    """The `calendars.providers` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def create(
+        self,
+        calendar_id: str,
+        *,
+        provider: str,
+        redirect_uri: str,
+    ) -> RawResponse[CalendarProviderConnection]:
+        """Connect a calendar provider
+
+        Starts linking the calendar to an external calendar provider; the answer holds the OAuth link the user must open to authorize it.
+
+        `POST /api/v1/calendars/{calendar_id}/providers`
+
+        Args:
+            calendar_id: Identifier of the calendar.
+            provider: Provider identifier, as set up in your environment's configuration.
+            redirect_uri: Where the provider sends the user back after authorizing. An absolute URL.
+        """
+    def sync(
+        self,
+        calendar_id: str,
+        provider_id: str,
+    ) -> RawResponse[CalendarProviderSync]:
+        """Sync a calendar provider
+
+        Queues a new sync of one provider connection.
+
+        `POST /api/v1/calendars/{calendar_id}/providers/{provider_id}/sync`
+
+        Args:
+            calendar_id: Identifier of the calendar.
+            provider_id: Identifier of the provider connection (not the provider name).
+        """
+    def delete(
+        self,
+        calendar_id: str,
+        provider_id: str,
+    ) -> RawResponse[CalendarProviderDeleteResponse]:
         """Disconnect a calendar provider
 
         Unlinks a provider. Events synced before stay in the calendar but get no further updates.
@@ -3532,6 +5208,14 @@ class Talkturo:
         max_retries: int | None = None,
         ca_bundle: str | os.PathLike[str] | None = None,
     ) -> Talkturo: ...
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        default_headers: builtins.dict[str, str] | None = None,
+    ) -> Talkturo:
+        """A copy with other request settings that shares this client's connection pool."""
     @property
     def base_url(self) -> str: ...
     @property
@@ -3553,6 +5237,9 @@ class Talkturo:
 class TalkturoAssistantsResource:
     """The `assistants` operations."""
 
+    @property
+    def with_raw_response(self) -> TalkturoAssistantsResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def create(
         self,
         *,
@@ -3671,9 +5358,133 @@ class TalkturoAssistantsResource:
         """
 
 @final
+class TalkturoAssistantsResourceWithRawResponse:
+    """The `assistants` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def create(
+        self,
+        *,
+        account_slug: str,
+        name: str,
+        template_id: Literal["outbound-setter", "inbound-support", "follow-up", "custom"] | None = None,
+    ) -> RawResponse[TalkturoAssistant]:
+        """Create an assistant
+
+        Creates a voice assistant in a workspace, optionally starting from one of the built-in templates; its settings can be adjusted afterwards.
+
+        `POST /api/assistants`
+
+        Args:
+            account_slug: Workspace slug, the last segment of the dashboard URL.
+            name: Display name of the assistant.
+            template_id: Starter template to copy settings from. One of: outbound-setter, inbound-support, follow-up, custom. Server default: custom.
+        """
+    def retrieve(
+        self,
+        id: str,
+    ) -> RawResponse[TalkturoAssistant]:
+        """Get an assistant
+
+        Fetches one assistant by its id.
+
+        `GET /api/assistants/{id}`
+
+        Args:
+            id: Identifier of the assistant.
+        """
+    def delete(
+        self,
+        id: str,
+    ) -> RawResponse[TalkturoAssistantDeleteResponse]:
+        """Delete an assistant
+
+        Removes an assistant for good after checking that the token's account owns it.
+
+        `DELETE /api/assistants/{id}`
+
+        Args:
+            id: Identifier of the assistant to remove.
+        """
+    def update(
+        self,
+        id: str,
+        *,
+        account_slug: str | None = None,
+        name: str | None = None,
+        model: str | None = None,
+        provider: str | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        first_message: str | None = None,
+        system_prompt: str | None = None,
+        voice: str | None = None,
+        voice_provider: str | None = None,
+        voice_model: str | None = None,
+        recording_enabled: bool | None = None,
+        transcriptor_options: Mapping[str, Any] | None = None,
+    ) -> RawResponse[TalkturoAssistant]:
+        """Update an assistant
+
+        Changes selected settings of an existing assistant, such as its name, prompts, language model or voice; fields left out keep their values.
+
+        `PATCH /api/assistants/{id}`
+
+        Args:
+            id: Identifier of the assistant to change.
+            account_slug: Workspace slug, to scope the change to one account.
+            name: New display name.
+            model: Language model identifier.
+            provider: Vendor of the language model, such as openai, anthropic or google.
+            temperature: Sampling temperature of the language model.
+            max_tokens: Most tokens in one reply.
+            first_message: What the assistant says when a call connects.
+            system_prompt: Instructions that set the assistant's persona and behaviour.
+            voice: Voice to speak with.
+            voice_provider: Vendor of the text-to-speech voice, such as cartesia or elevenlabs.
+            voice_model: Text-to-speech model identifier.
+            recording_enabled: Whether calls are recorded.
+            transcriptor_options: Speech-to-text settings, checked against the chosen provider and model before saving.
+        """
+    def clone(
+        self,
+        id: str,
+        *,
+        account_slug: str | None = None,
+    ) -> RawResponse[TalkturoAssistant]:
+        """Clone an assistant
+
+        Copies the configuration of an existing assistant into a new assistant, which can then be adjusted on its own.
+
+        `POST /api/assistants/{id}/clone`
+
+        Args:
+            id: Identifier of the assistant to copy.
+            account_slug: Workspace to create the copy in; the API key's account when left out.
+        """
+    def usage_stats(
+        self,
+        id: str,
+        *,
+        account_id: str,
+    ) -> RawResponse[TalkturoAssistantUsageStats]:
+        """Get an assistant's usage statistics
+
+        Call counts, minutes, success rate and a 30-day daily series for one assistant.
+
+        `GET /api/assistants/{id}/usage-stats`
+
+        Args:
+            id: Identifier of the assistant.
+            account_id: Account that owns the assistant; without it the request fails with 400.
+        """
+
+@final
 class TalkturoCampaignsResource:
     """The `campaigns` operations."""
 
+    @property
+    def with_raw_response(self) -> TalkturoCampaignsResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def list(
         self,
         *,
@@ -3758,9 +5569,99 @@ class TalkturoCampaignsResource:
         """
 
 @final
+class TalkturoCampaignsResourceWithRawResponse:
+    """The `campaigns` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def list(
+        self,
+        *,
+        team_id: str,
+        status: Literal["draft", "scheduled", "running", "paused", "completed", "cancelled"] | None = None,
+        assistant_id: str | None = None,
+        deleted: Literal["exclude", "include", "only"] | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> RawResponse[TalkturoListCampaignsPage]:
+        """List campaigns
+
+        Returns one team's outbound campaigns a slice at a time, optionally narrowed by status or assistant and with or without soft-deleted ones.
+
+        `GET /api/crm/campaigns`
+
+        Args:
+            team_id: Team whose campaigns are listed.
+            status: Only campaigns in this state. One of: draft, scheduled, running, paused, completed, cancelled.
+            assistant_id: Only campaigns dialled by this assistant.
+            deleted: Whether soft-deleted campaigns are left out, included, or the only ones returned. One of: exclude, include, only. Server default: exclude.
+            limit: Most campaigns to return; the docs give no upper bound. Server default: 50.
+            offset: How many matching campaigns to skip. Server default: 0.
+        """
+    def create(
+        self,
+        *,
+        team_id: str,
+        assistant_id: str,
+        from_number_ids: Sequence[str],
+        name: str,
+        description: str | None = None,
+        scheduled_start_at: str | None = None,
+        scheduled_end_at: str | None = None,
+        days_of_week: Sequence[Any] | None = None,
+        day_windows: Sequence[Any] | None = None,
+        call_window_start: str | None = None,
+        call_window_end: str | None = None,
+        call_window_timezone: str | None = None,
+        max_concurrent_calls: int | None = None,
+        max_attempts_per_contact: int | None = None,
+        retry_delay_minutes: int | None = None,
+        settings: Mapping[str, Any] | None = None,
+        no_auto_complete: bool | None = None,
+        webhook_enabled: bool | None = None,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        webhook_events: Sequence[Any] | None = None,
+        live_sync: bool | None = None,
+        enrollment: TalkturoCampaignEnrollmentRules | Mapping[str, Any] | None = None,
+    ) -> RawResponse[TalkturoCampaignCreateResponse]:
+        """Create a campaign
+
+        Sets up an outbound calling campaign for a team: the assistant that dials, the caller numbers, the calling rules and optionally which contacts to enrol.
+
+        `POST /api/crm/campaigns`
+
+        Args:
+            team_id: Team that will own the campaign.
+            assistant_id: Outbound assistant that handles the calls.
+            from_number_ids: Identifiers of the phone numbers to call from (at least one).
+            name: Campaign name.
+            description: Free text about the campaign.
+            scheduled_start_at: When the campaign should start (timestamp).
+            scheduled_end_at: When the campaign should end (timestamp).
+            days_of_week: Days on which calls may be placed.
+            day_windows: Calling windows for individual days.
+            call_window_start: Daily time (HH:MM) when calling may start. Must match `^[0-9]{2}:[0-9]{2}$`.
+            call_window_end: Daily time (HH:MM) when calling must stop. Must match `^[0-9]{2}:[0-9]{2}$`.
+            call_window_timezone: IANA time zone of the calling window.
+            max_concurrent_calls: Most calls running at once.
+            max_attempts_per_contact: Most call attempts per contact.
+            retry_delay_minutes: Default wait between attempts, in minutes.
+            settings: Further campaign settings.
+            no_auto_complete: Keep the campaign from completing on its own.
+            webhook_enabled: Whether campaign webhooks are sent.
+            webhook_url: Where campaign webhooks are delivered.
+            webhook_secret: Secret that signs webhook deliveries.
+            webhook_events: Events that trigger a webhook delivery.
+            live_sync: Whether live synchronisation is on.
+            enrollment: Which contacts to enrol while creating the campaign.
+        """
+
+@final
 class TalkturoContactsResource:
     """The `contacts` operations."""
 
+    @property
+    def with_raw_response(self) -> TalkturoContactsResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def list(
         self,
         *,
@@ -3835,9 +5736,89 @@ class TalkturoContactsResource:
         """
 
 @final
+class TalkturoContactsResourceWithRawResponse:
+    """The `contacts` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def list(
+        self,
+        *,
+        team_id: str | None = None,
+        company_id: str | None = None,
+        search: str | None = None,
+        lead_status: str | None = None,
+        do_not_call: Literal["true", "false"] | None = None,
+        has_phone: Literal["true", "false"] | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> RawResponse[TalkturoListContactsPage]:
+        """List contacts
+
+        Returns CRM contacts a slice at a time, optionally narrowed by company, lead status, do-not-call flag, phone presence or a text search.
+
+        `GET /api/crm/contacts`
+
+        Args:
+            team_id: Team whose contacts are listed; the key's own account when left out.
+            company_id: Only contacts of this company.
+            search: Case-insensitive partial match on first name, last name, email and phone.
+            lead_status: Only contacts with exactly this lead status.
+            do_not_call: Only contacts whose do-not-call flag has this value. One of: true, false.
+            has_phone: Only contacts with a phone number (true) or without one (false). One of: true, false.
+            limit: Most contacts to return. Server default: 50.
+            offset: How many matching contacts to skip. Server default: 0.
+        """
+    def create(
+        self,
+        *,
+        team_id: str,
+        company_id: str,
+        first_name: str,
+        last_name: str,
+        email: str | None = None,
+        phone: str | None = None,
+        phone_secondary: str | None = None,
+        job_title: str | None = None,
+        lead_status: str | None = None,
+        source: str | None = None,
+        timezone: str | None = None,
+        preferred_contact_method: str | None = None,
+        do_not_call: bool | None = None,
+        notes: str | None = None,
+        custom_fields: Mapping[str, Any] | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> RawResponse[TalkturoContactCreateResponse]:
+        """Create a contact
+
+        Adds a person to the CRM under a company so that campaigns can call them; the returned id is what campaigns enrol.
+
+        `POST /api/crm/contacts`
+
+        Args:
+            team_id: Team that will own the contact.
+            company_id: Company the contact belongs to.
+            first_name: Given name.
+            last_name: Family name.
+            email: Email address.
+            phone: Main phone number (E.164). Must match `^\\+[1-9]\\d{1,14}$`.
+            phone_secondary: Second phone number (E.164). Must match `^\\+[1-9]\\d{1,14}$`.
+            job_title: Job title.
+            lead_status: Sales stage; common values are new, contacted, qualified, unqualified and converted, but the list is not closed. Server default: new.
+            source: Where the lead came from, such as trade-show, website or referral.
+            timezone: IANA time zone, used when scheduling calls.
+            preferred_contact_method: How the contact prefers to be reached, such as phone or email.
+            do_not_call: When true, the contact is kept out of every campaign. Server default: false.
+            notes: Free-text notes.
+            custom_fields: Custom key/value data; the AI extractor may fill more after calls.
+            tags: Labels for the contact.
+        """
+
+@final
 class TalkturoCompaniesResource:
     """The `companies` operations."""
 
+    @property
+    def with_raw_response(self) -> TalkturoCompaniesResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def list(
         self,
         *,
@@ -3898,9 +5879,75 @@ class TalkturoCompaniesResource:
         """
 
 @final
+class TalkturoCompaniesResourceWithRawResponse:
+    """The `companies` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def list(
+        self,
+        *,
+        team_id: str | None = None,
+        account_slug: str | None = None,
+        search: str | None = None,
+    ) -> RawResponse[TalkturoCompanyListResponse]:
+        """List companies
+
+        Returns the companies of a team or account, optionally narrowed by a name search.
+
+        `GET /api/crm/companies`
+
+        Args:
+            team_id: Team whose companies are listed; send this or accountSlug.
+            account_slug: Workspace slug, an alternative to teamId.
+            search: Text matched against company names.
+        """
+    def create(
+        self,
+        *,
+        team_id: str,
+        name: str,
+        website: str | None = None,
+        industry: str | None = None,
+        company_size: str | None = None,
+        address_line1: str | None = None,
+        address_line2: str | None = None,
+        city: str | None = None,
+        state: str | None = None,
+        postal_code: str | None = None,
+        country: str | None = None,
+        phone: str | None = None,
+        notes: str | None = None,
+        custom_fields: Mapping[str, Any] | None = None,
+    ) -> RawResponse[TalkturoCompany]:
+        """Create a company
+
+        Adds an organisation to the CRM; its id groups contacts and campaigns.
+
+        `POST /api/crm/companies`
+
+        Args:
+            team_id: Team that will own the company.
+            name: Company name.
+            website: Website address. An absolute URL.
+            industry: Industry, such as SaaS, Healthcare or Finance.
+            company_size: Free size label, such as 1-10, 51-200 or 1000+.
+            address_line1: First address line.
+            address_line2: Second address line.
+            city: City.
+            state: State or province.
+            postal_code: Postal code.
+            country: Country code, such as US, GB or DE.
+            phone: Main phone number (E.164). Must match `^\\+[1-9]\\d{1,14}$`.
+            notes: Free-text notes.
+            custom_fields: Custom key/value data.
+        """
+
+@final
 class TalkturoPhoneNumbersResource:
     """The `phone_numbers` operations."""
 
+    @property
+    def with_raw_response(self) -> TalkturoPhoneNumbersResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def search(
         self,
         *,
@@ -3933,9 +5980,47 @@ class TalkturoPhoneNumbersResource:
         """
 
 @final
+class TalkturoPhoneNumbersResourceWithRawResponse:
+    """The `phone_numbers` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def search(
+        self,
+        *,
+        filters: TalkturoPhoneNumberSearchFilters | Mapping[str, Any],
+    ) -> RawResponse[TalkturoPhoneNumberSearchResponse]:
+        """Search available phone numbers
+
+        Looks up numbers the carrier can sell, by country, area code and number type, without buying anything.
+
+        `POST /api/phone-numbers/search`
+
+        Args:
+            filters: Conditions the offered numbers must meet.
+        """
+    def purchase(
+        self,
+        *,
+        phone_number: str,
+        team_id: str | None = None,
+    ) -> RawResponse[TalkturoPhoneNumberPurchaseResponse]:
+        """Buy a phone number
+
+        Buys a number found by the search and adds it to a team, ready to be assigned to an assistant.
+
+        `POST /api/phone-numbers/purchase`
+
+        Args:
+            phone_number: Number to buy (E.164), as returned by the search. Must match `^\\+[1-9]\\d{1,14}$`.
+            team_id: Team the number is added to.
+        """
+
+@final
 class TalkturoApiKeysResource:
     """The `api_keys` operations."""
 
+    @property
+    def with_raw_response(self) -> TalkturoApiKeysResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def test(
         self,
     ) -> TalkturoApiKeyTestResponse:
@@ -3947,9 +6032,26 @@ class TalkturoApiKeysResource:
         """
 
 @final
+class TalkturoApiKeysResourceWithRawResponse:
+    """The `api_keys` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def test(
+        self,
+    ) -> RawResponse[TalkturoApiKeyTestResponse]:
+        """Test the API key
+
+        Checks that the token is accepted: that the key exists, is active, has not expired and passes the scope check. Nothing is changed.
+
+        `GET /api/test-api-key`
+        """
+
+@final
 class TalkturoCreditsResource:
     """The `credits` operations."""
 
+    @property
+    def with_raw_response(self) -> TalkturoCreditsResourceWithRawResponse:
+        """The same operations, answering the raw response."""
     def retrieve(
         self,
         *,
@@ -3996,6 +6098,73 @@ class TalkturoCreditsResource:
         customer_email: str | None = None,
         tolt_referral: str | None = None,
     ) -> TalkturoCreditsCheckoutResponse:
+        """Start a credit purchase
+
+        Opens an embedded Stripe checkout session to buy credits, either for a predefined plan or for a custom amount. The balance only grows once Stripe reports the payment as completed.
+
+        `POST /api/credits/checkout`
+
+        Args:
+            account_id: Account (a UUID) that receives the credits.
+            account_slug: Workspace slug that ties the checkout session to the account.
+            plan_id: Predefined purchase plan; alternative to the two custom fields.
+            custom_amount: Price of a custom purchase in USD; needs the custom credit count too. At least 99.
+            custom_credits: Credits granted by a custom purchase; needs the custom amount too.
+            customer_id: Existing Stripe customer to attach the session to.
+            customer_email: Customer email address for the Stripe session.
+            tolt_referral: Referral identifier passed on with the checkout.
+        """
+
+@final
+class TalkturoCreditsResourceWithRawResponse:
+    """The `credits` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def retrieve(
+        self,
+        *,
+        account_id: str | None = None,
+    ) -> RawResponse[TalkturoCreditsRecord]:
+        """Get the credit balance
+
+        Returns the credit record of an account: the current balance, the totals bought and used, and the auto-reload settings. A record is created on the fly for an account that has none yet.
+
+        `GET /api/credits`
+
+        Args:
+            account_id: Account (a UUID) whose balance is read; the token's own account when left out.
+        """
+    def deduct(
+        self,
+        *,
+        account_id: str,
+        amount: float,
+        description: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> RawResponse[TalkturoCreditsDeductResponse]:
+        """Deduct credits
+
+        Charges usage against an account by taking credits off its balance and records the charge as a transaction. When the new balance falls below the auto-reload threshold, a reload may be started. Not safe to repeat: each call is a new charge.
+
+        `POST /api/credits`
+
+        Args:
+            account_id: Account (a UUID) to charge.
+            amount: Credits to take off the balance.
+            description: Readable reason for the charge.
+            metadata: Free-form data stored with the transaction, such as assistant, campaign, call or workflow ids.
+        """
+    def checkout(
+        self,
+        *,
+        account_id: str,
+        account_slug: str,
+        plan_id: str | None = None,
+        custom_amount: float | None = None,
+        custom_credits: float | None = None,
+        customer_id: str | None = None,
+        customer_email: str | None = None,
+        tolt_referral: str | None = None,
+    ) -> RawResponse[TalkturoCreditsCheckoutResponse]:
         """Start a credit purchase
 
         Opens an embedded Stripe checkout session to buy credits, either for a predefined plan or for a custom amount. The balance only grows once Stripe reports the payment as completed.

@@ -60,3 +60,23 @@ impl ClientSettings {
         builder.build().map_err(|e| super::to_pyerr(py, e))
     }
 }
+
+/// The arguments of `client.with_options(...)`.
+pub fn request_options(
+    py: Python<'_>,
+    timeout: Option<f64>,
+    max_retries: Option<u32>,
+    default_headers: Option<BTreeMap<String, String>>,
+) -> PyResult<crate::rt::RequestOptions> {
+    let mut options = crate::rt::RequestOptions::new();
+    if let Some(timeout) = timeout {
+        options = options.timeout(seconds(py, "timeout", timeout)?);
+    }
+    if let Some(max_retries) = max_retries {
+        options = options.max_retries(max_retries);
+    }
+    for (name, value) in default_headers.into_iter().flatten() {
+        options = options.default_header(name, value);
+    }
+    Ok(options)
+}

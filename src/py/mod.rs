@@ -10,19 +10,22 @@ mod logging;
 #[cfg(feature = "mock")]
 mod mock;
 mod pages;
+mod raw;
 
 use pyo3::prelude::*;
 
 pub use blocking::blocking;
-pub use client::ClientSettings;
+pub use client::{request_options, ClientSettings};
 pub use convert::{convert, from_py, from_py_opt, repr, to_dict, ToPy};
 pub use errors::to_pyerr;
 pub use pages::PageIterator;
+pub use raw::{raw_response, PyRawResponse};
 
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     logging::install();
     module.add_class::<PageIterator>()?;
+    module.add_class::<PyRawResponse>()?;
     #[cfg(feature = "mock")]
     module.add_class::<mock::PyMockServer>()?;
     crate::register_apis(module)

@@ -48,7 +48,9 @@ impl<R: Paginated> RawResponse<Page<R>> {
             response,
             decode: Box::new(move |first: &Response| {
                 let fetch = Arc::clone(&fetch);
-                Ok(Page::with_first(decode(first)?, move |cursor| fetch(cursor)))
+                Ok(Page::with_first(decode(first)?, move |cursor| {
+                    fetch(cursor)
+                }))
             }),
         }
     }

@@ -35,12 +35,16 @@ pub(crate) enum Failure {
 impl Failure {
     /// Whether sending again is allowed for a request of `class`.
     fn retryable(self, class: RetryClass) -> bool {
-        match (self, class) {
-            (Failure::NotSent | Failure::Status(429), _) => true,
-            (Failure::Timeout | Failure::Broken, RetryClass::Safe) => true,
-            (Failure::Status(408 | 500 | 502 | 503 | 504), RetryClass::Safe) => true,
-            _ => false,
-        }
+        matches!(
+            (self, class),
+            (Failure::NotSent | Failure::Status(429), _)
+                | (
+                    Failure::Timeout
+                        | Failure::Broken
+                        | Failure::Status(408 | 500 | 502 | 503 | 504),
+                    RetryClass::Safe
+                )
+        )
     }
 
     /// Why a retry happens, for the log.

@@ -99,11 +99,17 @@ pub fn check_reserved(api: &Api) -> Result<(), Error> {
         .map(|m| &m.name)
         .chain(api.enums.iter().map(|e| &e.name));
     for name in types {
-        let is_group = api
-            .groups
-            .iter()
-            .skip(1)
-            .any(|g| group_type(g) == name.as_str());
+        let is_group = api.groups.iter().any(|g| {
+            let raw = format!(
+                "{}RawResource",
+                if g.path.is_empty() {
+                    "Client".into()
+                } else {
+                    g.stem()
+                }
+            );
+            (!g.path.is_empty() && group_type(g) == name.as_str()) || raw == *name
+        });
         if RESERVED_TYPE_NAMES.contains(&name.as_str()) || is_group {
             return Err(Error::new(format!(
                 "{}: the type name {name} is used by the generated client itself",

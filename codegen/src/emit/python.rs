@@ -32,9 +32,16 @@ pub fn page_class(api: &Api, op: &Operation) -> String {
     model_class(api, &format!("{}Page", pascal(&op.operation_id)))
 }
 
+/// Python class name of a group's raw-response view (`CallsResourceWithRawResponse`), for
+/// groups that have operations of their own.
+pub fn raw_group_class(api: &Api, group: &Group) -> Option<String> {
+    (!group.operations.is_empty()).then(|| format!("{}WithRawResponse", group_class(api, group)))
+}
+
 /// Every Python class this API defines.
 pub fn class_names(api: &Api) -> Vec<String> {
     let mut names: Vec<String> = api.groups.iter().map(|g| group_class(api, g)).collect();
+    names.extend(api.groups.iter().filter_map(|g| raw_group_class(api, g)));
     names.extend(api.models.iter().map(|m| model_class(api, &m.name)));
     names.extend(
         api.operations
@@ -99,7 +106,40 @@ fn group(api: &Api, group: &Group) -> TokenStream {
     let methods = group
         .operations
         .iter()
-        .map(|&i| method(api, &api.operations[i]));
+        .map(|&i| method(api, &api.operations[i], false));
+    let raw_class_name = raw_group_class(api, group);
+    let raw = raw_class_name.as_ref().map(|raw_name| {
+        let raw_class = rust_class(raw_name);
+        let raw_methods = group
+            .operations
+            .iter()
+            .map(|&i| method(api, &api.operations[i], true));
+        let text = format!(
+            " The `{}` operations, answering `RawResponse`s (status, headers, retries, elapsed; `parse()` gives what the plain method returns).",
+            if group.path.is_empty() { api.client.name.clone() } else { group.path.join(".") }
+        );
+        let accessor = quote! {
+            /// The same operations, answering the raw response.
+            #[getter]
+            fn with_raw_response(&self) -> #raw_class {
+                #raw_class { client: self.client.clone() }
+            }
+        };
+        let class = quote! {
+            #[doc = #text]
+            #[pyclass(frozen, module = #PY_MODULE, name = #raw_name)]
+            pub struct #raw_class {
+                client: super::Client,
+            }
+
+            #[pymethods]
+            impl #raw_class {
+                #(#raw_methods)*
+            }
+        };
+        (accessor, class)
+    });
+    let (raw_accessor, raw_class) = raw.unzip();
     let (docs, constructor) = if group.path.is_empty() {
         let ClientInfo {
             token_env,
@@ -134,6 +174,20 @@ fn group(api: &Api, group: &Group) -> TokenStream {
                 Ok(#class { client })
             }
 
+            /// A copy with other request settings that shares this client's connection pool.
+            #[pyo3(signature = (*, timeout = None, max_retries = None, default_headers = None))]
+            fn with_options(
+                &self,
+                py: Python<'_>,
+                timeout: Option<f64>,
+                max_retries: Option<u32>,
+                default_headers: Option<::std::collections::BTreeMap<String, String>>,
+            ) -> PyResult<Self> {
+                let options = crate::py::request_options(py, timeout, max_retries, default_headers)?;
+                let client = self.client.with_options(&options).map_err(|e| crate::py::to_pyerr(py, e))?;
+                Ok(#class { client })
+            }
+
             /// The base URL requests go to.
             #[getter]
             fn base_url(&self) -> &str {
@@ -161,8 +215,11 @@ fn group(api: &Api, group: &Group) -> TokenStream {
         impl #class {
             #constructor
             #(#accessors)*
+            #raw_accessor
             #(#methods)*
         }
+
+        #raw_class
     }
 }
 
@@ -185,7 +242,8 @@ fn argument(f: &Field) -> (TokenStream, TokenStream) {
     }
 }
 
-fn method(api: &Api, op: &Operation) -> TokenStream {
+/// A method of a resource class; `raw` for its raw-response view.
+fn method(api: &Api, op: &Operation, raw: bool) -> TokenStream {
     let name = ident(&rust_ident(&op.method));
     let docs = doc(Some(&super::python_method_doc(api, op)));
     let params = op.params.as_ref().and_then(|p| api.model(p));
@@ -234,15 +292,25 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
     let rust_method = ident(&rust_ident(&op.method));
     let path_args = path_names.iter().map(|n| quote!(&#n));
     let params_arg = params.map(|_| quote!(&params));
-    let finish = match &op.pagination {
-        Some(_) => {
+    let raw_view = raw.then(|| quote!(.with_raw_response()));
+    let finish = match (&op.pagination, raw) {
+        (Some(_), false) => {
             let page = rust_class(&page_class(api, op));
             quote! {
                 let inner = result.map_err(|e| crate::py::to_pyerr(py, e))?;
                 Ok(Bound::new(py, #page { inner })?.into_any())
             }
         }
-        None => quote!(crate::py::convert(py, result)),
+        (Some(_), true) => {
+            let page = rust_class(&page_class(api, op));
+            quote! {
+                crate::py::raw_response(py, result, |py, inner| Ok(Bound::new(py, #page { inner })?.into_any().unbind()))
+            }
+        }
+        (None, false) => quote!(crate::py::convert(py, result)),
+        (None, true) => quote! {
+            crate::py::raw_response(py, result, |py, value| crate::py::ToPy::to_py(&value, py).map(Bound::unbind))
+        },
     };
     quote! {
         #docs
@@ -252,7 +320,7 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
             #(#path_conversions)*
             #build_params
             let client = self.client.clone();
-            let result = crate::py::blocking(py, move || client #(.#accessors())* .#rust_method(#(#path_args,)* #params_arg));
+            let result = crate::py::blocking(py, move || client #(.#accessors())* #raw_view .#rust_method(#(#path_args,)* #params_arg));
             #finish
         }
     }

@@ -102,6 +102,12 @@ fn client(api: &Api) -> TokenStream {
             pub fn base_url(&self) -> &str {
                 self.transport.base_url()
             }
+
+            /// A copy with other request settings (timeout, retries, default headers) that
+            /// shares this client's connection pool.
+            pub fn with_options(&self, options: &crate::rt::RequestOptions) -> Result<Client, crate::Error> {
+                Ok(Client { transport: ::std::sync::Arc::new(self.transport.with_options(options)?) })
+            }
         }
 
         impl crate::rt::FromTransport for Client {
@@ -132,6 +138,40 @@ fn group(api: &Api, group: &Group) -> TokenStream {
         .operations
         .iter()
         .map(|&i| operation_method(&api.operations[i]));
+    let raw_methods: Vec<TokenStream> = group
+        .operations
+        .iter()
+        .map(|&i| raw_operation_method(&api.operations[i]))
+        .collect();
+    let raw_ty = raw_group_type(group);
+    let raw_text = format!(
+        " The `{}` operations, answering [`crate::rt::RawResponse`]s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away.",
+        if group.path.is_empty() { "client".to_string() } else { group.path.join(".") }
+    );
+    let raw = (!raw_methods.is_empty()).then(|| {
+        quote! {
+            #[doc = #raw_text]
+            #[derive(Clone, Copy, Debug)]
+            pub struct #raw_ty<'a> {
+                client: &'a Client,
+            }
+
+            impl #raw_ty<'_> {
+                fn client(&self) -> &Client {
+                    self.client
+                }
+                #(#raw_methods)*
+            }
+        }
+    });
+    let raw_accessor = raw.is_some().then(|| {
+        quote! {
+            /// The same operations, answering the raw response.
+            pub fn with_raw_response(&self) -> #raw_ty<'_> {
+                #raw_ty { client: self.client() }
+            }
+        }
+    });
     let (decl, lifetime, client_expr) = if group.path.is_empty() {
         (TokenStream::new(), quote!(), quote!(self))
     } else {
@@ -158,13 +198,28 @@ fn group(api: &Api, group: &Group) -> TokenStream {
                 #client_expr
             }
             #(#accessors)*
+            #raw_accessor
             #(#methods)*
         }
+        #raw
     }
 }
 
 fn op_fn_name(op: &Operation) -> proc_macro2::Ident {
     format_ident!("op_{}", crate::naming::snake(&op.operation_id))
+}
+
+fn decode_fn_name(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("decode_{}", crate::naming::snake(&op.operation_id))
+}
+
+/// `CallsRawResource`: a group's operations answering raw responses.
+fn raw_group_type(group: &Group) -> proc_macro2::Ident {
+    if group.path.is_empty() {
+        format_ident!("ClientRawResource")
+    } else {
+        format_ident!("{}RawResource", group.stem())
+    }
 }
 
 fn returned_type(op: &Operation) -> TokenStream {
@@ -192,6 +247,7 @@ fn operation_method(op: &Operation) -> TokenStream {
     });
     let params_arg = op.params.as_ref().map(|_| quote!(params,));
     let op_fn = op_fn_name(op);
+    let decode_fn = decode_fn_name(op);
     let returned = returned_type(op);
     let Some(pagination) = &op.pagination else {
         return quote! {
@@ -199,7 +255,7 @@ fn operation_method(op: &Operation) -> TokenStream {
             ///
             #[doc = #route]
             pub fn #name(&self, #(#decls,)* #params_decl) -> Result<#returned, crate::Error> {
-                #op_fn(&self.client().transport, #(#names,)* #params_arg)
+                #decode_fn(&#op_fn(&self.client().transport, #(#names,)* #params_arg)?)
             }
         };
     };
@@ -223,8 +279,55 @@ fn operation_method(op: &Operation) -> TokenStream {
                 if let Some(cursor) = cursor {
                     params.#cursor_field = Some(cursor);
                 }
-                #op_fn(&transport, #(&#names,)* &params)
+                #decode_fn(&#op_fn(&transport, #(&#names,)* &params)?)
             })
+        }
+    }
+}
+
+/// The raw-response method: the answer as received, `parse()` giving what the plain method
+/// returns (for a list, the first page, which walks the rest).
+fn raw_operation_method(op: &Operation) -> TokenStream {
+    let name = ident(&crate::naming::rust_ident(&op.method));
+    let route = format!(
+        " `{} {}`, answering the raw response.",
+        op.http_method.as_str(),
+        op.path
+    );
+    let (names, decls) = path_args(op);
+    let params_decl = op.params.as_ref().map(|p| {
+        let p = ident(p);
+        quote!(params: &#p,)
+    });
+    let params_arg = op.params.as_ref().map(|_| quote!(params,));
+    let op_fn = op_fn_name(op);
+    let decode_fn = decode_fn_name(op);
+    let returned = returned_type(op);
+    let (Some(pagination), Some(params_ty)) = (&op.pagination, &op.params) else {
+        return quote! {
+            #[doc = #route]
+            pub fn #name(&self, #(#decls,)* #params_decl) -> Result<crate::rt::RawResponse<#returned>, crate::Error> {
+                Ok(crate::rt::RawResponse::new(#op_fn(&self.client().transport, #(#names,)* #params_arg)?, #decode_fn))
+            }
+        };
+    };
+    let params_ty = ident(params_ty);
+    let cursor_field = ident(&pagination.param);
+    quote! {
+        #[doc = #route]
+        pub fn #name(&self, #(#decls,)* params: &#params_ty) -> Result<crate::rt::RawResponse<crate::rt::Page<#returned>>, crate::Error> {
+            let transport = self.client().transport.clone();
+            #( let #names = #names.to_owned(); )*
+            let params = params.clone();
+            let fetch = move |cursor: Option<i64>| {
+                let mut params = params.clone();
+                if let Some(cursor) = cursor {
+                    params.#cursor_field = Some(cursor);
+                }
+                #op_fn(&transport, #(&#names,)* &params)
+            };
+            let first = fetch(None)?;
+            Ok(crate::rt::RawResponse::paged(first, #decode_fn, fetch))
         }
     }
 }
@@ -279,14 +382,16 @@ fn operation_fn(api: &Api, op: &Operation) -> TokenStream {
         });
     let body = op.has_body.then(|| quote!(request.json_body(params)?;));
     let returned = returned_type(op);
-    let read = match &op.response {
-        Response::Empty => quote!(transport.send(request).map(|_| ())),
+    let decode = match &op.response {
+        Response::Empty => quote!(Ok(())),
         Response::Json {
             unwrap: Some(property),
             ..
-        } => quote!(transport.send(request)?.json_at(#property)),
-        Response::Json { unwrap: None, .. } => quote!(transport.send(request)?.json()),
+        } => quote!(response.json_at(#property)),
+        Response::Json { unwrap: None, .. } => quote!(response.json()),
     };
+    let decode_fn = decode_fn_name(op);
+    let unused = matches!(op.response, Response::Empty).then(|| quote!(let _ = response;));
     let has_query = params.is_some_and(|m| m.fields.iter().any(|f| f.location == Location::Query));
     let marked = op.marked_idempotent();
     let request_mut = (op.has_body || has_query || marked).then(|| quote!(mut));
@@ -301,16 +406,27 @@ fn operation_fn(api: &Api, op: &Operation) -> TokenStream {
         })
     };
     let text = format!(" Sends `{} {}`.", op.http_method.as_str(), op.path);
+    let decode_text = format!(
+        " Reads the answer of `{} {}`.",
+        op.http_method.as_str(),
+        op.path
+    );
     quote! {
         #[doc = #text]
-        fn #op_fn(transport: &crate::rt::Transport, #(#decls,)* #params_decl) -> Result<#returned, crate::Error> {
+        fn #op_fn(transport: &crate::rt::Transport, #(#decls,)* #params_decl) -> Result<crate::rt::Response, crate::Error> {
             #( crate::rt::check::path_param(#wires, #names)?; )*
             #validate
             let #request_mut request = crate::rt::Request::new(crate::rt::Method::#method, #path_expr);
             #idempotent
             #(#query)*
             #body
-            #read
+            transport.send(request)
+        }
+
+        #[doc = #decode_text]
+        fn #decode_fn(response: &crate::rt::Response) -> Result<#returned, crate::Error> {
+            #unused
+            #decode
         }
     }
 }
