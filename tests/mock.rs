@@ -14,7 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
-use support::{mock_client as client, queried};
+use support::queried;
 use talkover::mock::{Fault, InvalidFault, LoggedRequest, MockServer};
 use talkover::{
     ActionInput, ActionType, ApiError, Call, CallDirection, CallStatus, Error, ListCallsParams,
@@ -28,11 +28,18 @@ fn start() -> MockServer {
     MockServer::start().expect("the mock starts on a free port")
 }
 
+/// A client of the mock. Every client here has retries off: each test is about what the
+/// mock answers to one request (the SDK's retries are tested in tests/retries.rs).
+fn client(mock: &MockServer) -> talkover::Client {
+    client_with_token(mock, mock.token())
+}
+
 /// A client that sends what it is given, for requests the SDK would refuse.
 fn unchecked(mock: &MockServer) -> talkover::Client {
     talkover::Client::builder()
         .token(mock.token())
         .base_url(mock.url())
+        .max_retries(0)
         .validate(false)
         .build()
         .expect("client")
@@ -42,6 +49,7 @@ fn client_with_token(mock: &MockServer, token: &str) -> talkover::Client {
     talkover::Client::builder()
         .token(token)
         .base_url(mock.url())
+        .max_retries(0)
         .build()
         .expect("client")
 }
@@ -50,6 +58,7 @@ fn talkturo(mock: &MockServer, token: &str) -> talkover::talkturo::Client {
     talkover::talkturo::Client::builder()
         .token(token)
         .base_url(mock.url())
+        .max_retries(0)
         .build()
         .expect("client")
 }
@@ -1246,6 +1255,7 @@ fn a_delay_longer_than_the_client_timeout_times_out() {
     let client = talkover::Client::builder()
         .token(mock.token())
         .base_url(mock.url())
+        .max_retries(0)
         .timeout(Duration::from_millis(200))
         .build()
         .expect("client");
@@ -1446,6 +1456,7 @@ fn a_request_is_logged_before_a_delayed_drop() {
     let client = talkover::Client::builder()
         .token(mock.token())
         .base_url(mock.url())
+        .max_retries(0)
         .timeout(Duration::from_millis(200))
         .build()
         .expect("client");
@@ -1713,6 +1724,7 @@ fn the_binary_serves_on_the_url_it_prints() {
     let client = talkover::Client::builder()
         .token(&token)
         .base_url(&url)
+        .max_retries(0)
         .build()
         .expect("client");
     let page = client

@@ -10,10 +10,28 @@ the exceptions are in :mod:`talkover.errors`.
 
 from __future__ import annotations
 
+import os as _os
 from importlib import metadata as _metadata
 
 from talkover._native import *  # noqa: F403  (the generated clients, models and pages)
 from talkover.errors import *  # noqa: F403  (the exception hierarchy)
+
+
+def _log_from_environment() -> None:
+    """``TALKOVER_LOG=debug`` (or ``info``, ...) logs the ``talkover`` logger to stderr."""
+    level = _os.environ.get("TALKOVER_LOG", "").strip().upper()
+    if not level:
+        return
+    import logging
+
+    logger = logging.getLogger("talkover")
+    logger.setLevel(getattr(logging, level, logging.DEBUG) if level.isalpha() else logging.DEBUG)
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    logger.addHandler(handler)
+
+
+_log_from_environment()
 
 try:
     __version__ = _metadata.version("talkover")

@@ -28,7 +28,7 @@ def test_closed_port_is_a_connection_error() -> None:
 
 def test_slow_answer_is_a_timeout(server: RecordingServer) -> None:
     server.respond("GET", HEALTH_PATH, json={"ok": True}, delay=2.0)
-    client = talkover.Talkover(TOKEN, base_url=server.url, timeout=0.3)
+    client = talkover.Talkover(TOKEN, base_url=server.url, timeout=0.3, max_retries=0)
 
     started = time.monotonic()
     with pytest.raises(talkover.APITimeoutError) as caught:
@@ -55,7 +55,7 @@ def test_a_timed_out_make_call_is_not_resent(mock: talkover.testing.MockServer) 
 def test_the_client_works_after_a_timeout(server: RecordingServer) -> None:
     server.respond("GET", HEALTH_PATH, json={"ok": True}, delay=1.0)
     server.respond("GET", HEALTH_PATH, json={"second": True})
-    client = talkover.Talkover(TOKEN, base_url=server.url, timeout=0.3)
+    client = talkover.Talkover(TOKEN, base_url=server.url, timeout=0.3, max_retries=0)
 
     with pytest.raises(talkover.APITimeoutError):
         client.health.check()

@@ -255,8 +255,8 @@ def test_iterating_a_single_page_sends_one_request(mock: talkover.testing.MockSe
 
 
 def test_iterating_raises_the_error_of_a_failed_page(mock: talkover.testing.MockServer) -> None:
-    page = mock.client(talkover.Talkover).calls.list(per_page=1)  # the two seeded calls, one per page
-    mock.fail_next(500, method="GET", path=LIST_CALLS_PATH)
+    page = mock.client(talkover.Talkover, max_retries=0).calls.list(per_page=1)  # the two seeded calls, one per page
+    mock.fail_next(500, method="GET", path=LIST_CALLS_PATH)  # one 500: no retries here
 
     seen = []
     with pytest.raises(talkover.InternalServerError) as caught:

@@ -49,7 +49,18 @@ from documented import (
     UPSERT_PATH,
     VALIDATION_ERROR_BARE,
 )
-from support import RecordingServer
+from support import TOKEN, TT_TOKEN, RecordingServer
+
+
+@pytest.fixture
+def client(server: RecordingServer) -> talkover.Talkover:
+    """Each test here is about how one answer is read, so no retries (see test_retries.py)."""
+    return talkover.Talkover(TOKEN, base_url=server.url, max_retries=0)
+
+
+@pytest.fixture
+def tt(server: RecordingServer) -> talkover.Talkturo:
+    return talkover.Talkturo(TT_TOKEN, base_url=server.url, max_retries=0)
 
 Call = Callable[[talkover.Talkover, talkover.Talkturo], object]
 
@@ -514,8 +525,10 @@ def test_status_errors_are_not_connection_or_validation_errors() -> None:
     assert not issubclass(talkover.ConfigurationError, talkover.APIError)
 
 
-def test_errors_of_a_make_call_are_not_resent(client: talkover.Talkover, server: RecordingServer) -> None:
-    """A make-call that may have reached the server is never re-sent (a second real call)."""
+def test_errors_of_a_make_call_are_not_resent(server: RecordingServer) -> None:
+    """A make-call that may have reached the server is never re-sent (a second real call),
+    even with retries on."""
+    client = talkover.Talkover(TOKEN, base_url=server.url)
     server.respond("POST", MAKE_CALL_PATH, status=500, json={"success": False, "message": "Internal server error."})
     server.respond("POST", MAKE_CALL_PATH, json=MAKE_CALL_200)
 

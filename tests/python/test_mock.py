@@ -7,6 +7,9 @@ The mock starts every token's environment from the specs' seed records: publishe
 agent_123456, 550e8400-e29b-41d4-a716-446655440000, agent-uuid-1, agent-uuid-2, the draft
 agent_draft, and the calls call-uuid-1 (outbound, completed, 2024-01-01T00:00:00Z) and
 call-uuid-2 (inbound, answered, 2024-01-01T01:00:00Z). Lists are newest first.
+
+Clients here are built with ``max_retries=0``: each test is about what the mock answers to one
+request; the SDK's retries are tested in test_retries.py.
 """
 
 from __future__ import annotations
@@ -96,7 +99,7 @@ def raw_at(
 
 
 def test_a_number_not_in_e164_is_the_documented_400(mock: MockServer) -> None:
-    client = mock.client(talkover.Talkover, validate=False)
+    client = mock.client(talkover.Talkover, max_retries=0, validate=False)
 
     with pytest.raises(talkover.BadRequestError) as caught:
         client.calls.create("agent_123456", to="1234567890")
@@ -113,7 +116,7 @@ def test_a_number_not_in_e164_is_the_documented_400(mock: MockServer) -> None:
 
 
 def test_an_unknown_status_filter_is_the_documented_422(mock: MockServer) -> None:
-    client = mock.client(talkover.Talkover, validate=False)
+    client = mock.client(talkover.Talkover, max_retries=0, validate=False)
 
     with pytest.raises(talkover.UnprocessableEntityError) as caught:
         client.calls.list(status="bogus")  # type: ignore[arg-type]
@@ -133,7 +136,7 @@ def test_an_unknown_status_filter_is_the_documented_422(mock: MockServer) -> Non
 
 
 def test_every_rejected_query_parameter_is_listed(mock: MockServer) -> None:
-    client = mock.client(talkover.Talkover, validate=False)
+    client = mock.client(talkover.Talkover, max_retries=0, validate=False)
 
     with pytest.raises(talkover.UnprocessableEntityError) as caught:
         client.calls.list(page=0, per_page=101, date_from="2024-13-01", direction="sideways")  # type: ignore[arg-type]
@@ -147,7 +150,7 @@ def test_every_rejected_query_parameter_is_listed(mock: MockServer) -> None:
 
 
 def test_a_field_without_its_own_code_is_a_validation_error(mock: MockServer) -> None:
-    client = mock.client(talkover.Talkover, validate=False)
+    client = mock.client(talkover.Talkover, max_retries=0, validate=False)
 
     with pytest.raises(talkover.BadRequestError) as caught:
         client.calls.create("agent_123456", to="+1234567890", delay_seconds=3601)
@@ -166,7 +169,7 @@ def test_a_missing_number_is_missing_phone_number(mock: MockServer) -> None:
 
 def test_with_validation_on_nothing_reaches_the_mock(mock: MockServer) -> None:
     with pytest.raises(talkover.RequestValidationError):
-        mock.client(talkover.Talkover).calls.create("agent_123456", to="1234567890")
+        mock.client(talkover.Talkover, max_retries=0).calls.create("agent_123456", to="1234567890")
 
     assert mock.requests() == []
 
@@ -176,7 +179,7 @@ def test_with_validation_on_nothing_reaches_the_mock(mock: MockServer) -> None:
 
 def test_an_unknown_agent_is_the_documented_404(mock: MockServer) -> None:
     with pytest.raises(talkover.NotFoundError) as caught:
-        mock.client(talkover.Talkover).calls.create("agent_999999", to="+1234567890")
+        mock.client(talkover.Talkover, max_retries=0).calls.create("agent_999999", to="+1234567890")
 
     assert (caught.value.code, caught.value.details) == ("AGENT_NOT_FOUND", {"agent_id": "agent_999999"})
     assert caught.value.body == MAKE_CALL_404
@@ -185,14 +188,14 @@ def test_an_unknown_agent_is_the_documented_404(mock: MockServer) -> None:
 
 def test_a_draft_agent_is_agent_inactive(mock: MockServer) -> None:
     with pytest.raises(talkover.BadRequestError) as caught:
-        mock.client(talkover.Talkover).calls.create("agent_draft", to="+1234567890")
+        mock.client(talkover.Talkover, max_retries=0).calls.create("agent_draft", to="+1234567890")
 
     assert (caught.value.code, caught.value.details) == ("AGENT_INACTIVE", {"agent_id": "agent_draft"})
 
 
 def test_actions_of_an_unknown_agent_are_the_documented_404(mock: MockServer) -> None:
     with pytest.raises(talkover.NotFoundError) as caught:
-        mock.client(talkover.Talkover).agents.actions.upsert("agent_999999", node_id="n1", name="n", description="d", type="hold")
+        mock.client(talkover.Talkover, max_retries=0).agents.actions.upsert("agent_999999", node_id="n1", name="n", description="d", type="hold")
 
     assert caught.value.body == UPSERT_404
     assert (caught.value.message, caught.value.code) == ("Agent not found", None)
@@ -215,7 +218,7 @@ def test_a_token_without_talq_is_the_documented_401(
     mock: MockServer, call: Callable[[talkover.Talkover], object], documented: dict[str, Any]
 ) -> None:
     with pytest.raises(talkover.AuthenticationError) as caught:
-        call(mock.client(talkover.Talkover, token="sk_not_a_talkover_token"))
+        call(mock.client(talkover.Talkover, max_retries=0, token="sk_not_a_talkover_token"))
 
     assert caught.value.body == documented
     assert "sk_not_a_talkover_token" not in str(caught.value)
@@ -226,7 +229,7 @@ def test_a_token_without_talq_is_the_documented_401(
 
 
 def test_a_created_call_is_listed_first(mock: MockServer) -> None:
-    client = mock.client(talkover.Talkover)
+    client = mock.client(talkover.Talkover, max_retries=0)
 
     call = client.calls.create("agent_123456", to="+15550001111", payload={"name": "Ann"}, is_testing=True)
     page = client.calls.list(status="initiated")
@@ -248,7 +251,7 @@ def test_a_created_call_is_listed_first(mock: MockServer) -> None:
 
 
 def test_the_seeded_calls_are_listed_newest_first(mock: MockServer) -> None:
-    page = mock.client(talkover.Talkover).calls.list()
+    page = mock.client(talkover.Talkover, max_retries=0).calls.list()
 
     assert [c.id for c in page.data] == SEEDED_CALLS
     first = page.data[1]
@@ -286,7 +289,7 @@ FILTERS: dict[str, tuple[dict[str, Any], list[str]]] = {
 
 @pytest.mark.parametrize(("filters", "expected"), list(FILTERS.values()), ids=list(FILTERS))
 def test_list_filters(mock: MockServer, filters: dict[str, Any], expected: list[str]) -> None:
-    client = mock.client(talkover.Talkover)
+    client = mock.client(talkover.Talkover, max_retries=0)
     [new] = place_calls(client, 1)
     mock.clear_requests()
 
@@ -298,7 +301,7 @@ def test_list_filters(mock: MockServer, filters: dict[str, Any], expected: list[
 
 
 def test_pagination_fields(mock: MockServer) -> None:
-    client = mock.client(talkover.Talkover)
+    client = mock.client(talkover.Talkover, max_retries=0)
     placed = place_calls(client, 5)  # with the 2 seeded calls: 7, newest first
     newest_first = placed[::-1] + SEEDED_CALLS
 
@@ -321,7 +324,7 @@ def test_pagination_fields(mock: MockServer) -> None:
 
 
 def test_iterating_yields_every_call_once(mock: MockServer) -> None:
-    client = mock.client(talkover.Talkover)
+    client = mock.client(talkover.Talkover, max_retries=0)
     placed = place_calls(client, 5)
     mock.clear_requests()
 
@@ -341,7 +344,7 @@ def test_iterating_yields_every_call_once(mock: MockServer) -> None:
 
 
 def test_upsert_creates_then_updates_in_place_by_node_id(mock: MockServer) -> None:
-    actions = mock.client(talkover.Talkover).agents.actions
+    actions = mock.client(talkover.Talkover, max_retries=0).agents.actions
 
     created = actions.upsert(
         "agent_123456",
@@ -373,7 +376,7 @@ def test_upsert_creates_then_updates_in_place_by_node_id(mock: MockServer) -> No
 
 
 def test_talkturo_create_then_retrieve(mock: MockServer) -> None:
-    assistants = mock.client(talkover.Talkturo).assistants
+    assistants = mock.client(talkover.Talkturo, max_retries=0).assistants
 
     plain = assistants.create(account_slug="my-team", name="Support Agent")
     templated = assistants.create(account_slug="my-team", name="Q1 Outbound Setter", template_id="outbound-setter")
@@ -399,12 +402,12 @@ def test_talkturo_create_then_retrieve(mock: MockServer) -> None:
 
 
 def test_each_token_is_an_environment_of_its_own(mock: MockServer) -> None:
-    mine = mock.client(talkover.Talkover)
+    mine = mock.client(talkover.Talkover, max_retries=0)
     [call] = place_calls(mine, 1)
-    assistant = mock.client(talkover.Talkturo).assistants.create(account_slug="my-team", name="Support Agent")
+    assistant = mock.client(talkover.Talkturo, max_retries=0).assistants.create(account_slug="my-team", name="Support Agent")
 
     other_token = MockServer.new_token()
-    other = mock.client(talkover.Talkover, token=other_token)
+    other = mock.client(talkover.Talkover, max_retries=0, token=other_token)
 
     assert [c.id for c in mine.calls.list().data] == [call, *SEEDED_CALLS]
     assert [c.id for c in other.calls.list().data] == SEEDED_CALLS
@@ -414,7 +417,7 @@ def test_each_token_is_an_environment_of_its_own(mock: MockServer) -> None:
 
 
 def test_reset_forgets_records_faults_and_requests(mock: MockServer) -> None:
-    client = mock.client(talkover.Talkover)
+    client = mock.client(talkover.Talkover, max_retries=0)
     place_calls(client, 2)
     mock.fail_next(503)
 
@@ -426,7 +429,7 @@ def test_reset_forgets_records_faults_and_requests(mock: MockServer) -> None:
 
 
 def test_clear_requests_and_clear_faults(mock: MockServer) -> None:
-    client = mock.client(talkover.Talkover)
+    client = mock.client(talkover.Talkover, max_retries=0)
     client.health.check()
     mock.fail_next(503)
 
@@ -439,10 +442,10 @@ def test_clear_requests_and_clear_faults(mock: MockServer) -> None:
 
 
 def test_the_token_is_never_recorded(mock: MockServer) -> None:
-    client = mock.client(talkover.Talkover)
+    client = mock.client(talkover.Talkover, max_retries=0)
     place_calls(client, 1)
     client.calls.list()
-    mock.client(talkover.Talkturo).assistants.create(account_slug="my-team", name="Support Agent")
+    mock.client(talkover.Talkturo, max_retries=0).assistants.create(account_slug="my-team", name="Support Agent")
     mock.fail_next(drop_connection=True)
     with pytest.raises(talkover.APIConnectionError):
         client.health.check()
@@ -463,7 +466,7 @@ def test_429_with_retry_after(mock: MockServer) -> None:
     mock.fail_next(429, headers={"Retry-After": "2"})
 
     with pytest.raises(talkover.RateLimitError) as caught:
-        mock.client(talkover.Talkover).calls.create("agent_123456", to="+1234567890")
+        mock.client(talkover.Talkover, max_retries=0).calls.create("agent_123456", to="+1234567890")
 
     error = caught.value
     assert error.status_code == 429
@@ -479,7 +482,7 @@ def test_503(mock: MockServer) -> None:
     mock.fail_next(503)
 
     with pytest.raises(talkover.InternalServerError) as caught:
-        mock.client(talkover.Talkover).calls.create("agent_123456", to="+1234567890")
+        mock.client(talkover.Talkover, max_retries=0).calls.create("agent_123456", to="+1234567890")
 
     assert caught.value.status_code == 503
     assert (only(mock).status, only(mock).fault) == (503, True)
@@ -533,7 +536,7 @@ def test_a_queued_status_answers_with_the_documented_body(
     mock.fail_next(status)
 
     with pytest.raises(talkover.APIStatusError) as caught:
-        call(mock.client(talkover.Talkover), mock.client(talkover.Talkturo))
+        call(mock.client(talkover.Talkover, max_retries=0), mock.client(talkover.Talkturo, max_retries=0))
 
     assert type(caught.value) is cls
     assert caught.value.body == documented
@@ -543,7 +546,7 @@ def test_a_delay_longer_than_the_timeout_is_a_timeout(mock: MockServer) -> None:
     mock.fail_next(delay=2.0)
 
     with pytest.raises(talkover.APITimeoutError):
-        mock.client(talkover.Talkover, timeout=0.3).health.check()
+        mock.client(talkover.Talkover, max_retries=0, timeout=0.3).health.check()
 
     assert only(mock).fault is True
 
@@ -551,7 +554,7 @@ def test_a_delay_longer_than_the_timeout_is_a_timeout(mock: MockServer) -> None:
 def test_a_delay_shorter_than_the_timeout_answers_normally(mock: MockServer) -> None:
     mock.fail_next(delay=0.2)
 
-    call = mock.client(talkover.Talkover, timeout=10).calls.create("agent_123456", to="+1234567890")
+    call = mock.client(talkover.Talkover, max_retries=0, timeout=10).calls.create("agent_123456", to="+1234567890")
 
     assert call.status == "initiated"
     assert (only(mock).status, only(mock).fault) == (200, True)
@@ -561,7 +564,7 @@ def test_a_dropped_connection(mock: MockServer) -> None:
     mock.fail_next(drop_connection=True)
 
     with pytest.raises(talkover.APIConnectionError) as caught:
-        mock.client(talkover.Talkover).calls.create("agent_123456", to="+1234567890")
+        mock.client(talkover.Talkover, max_retries=0).calls.create("agent_123456", to="+1234567890")
 
     assert type(caught.value) is talkover.APIConnectionError  # not a timeout
     request = only(mock)
@@ -581,7 +584,7 @@ def test_a_truncated_body_is_a_connection_error(mock: MockServer, call: Callable
     mock.fail_next(truncate=True)
 
     with pytest.raises(talkover.APIConnectionError) as caught:
-        call(mock.client(talkover.Talkover))
+        call(mock.client(talkover.Talkover, max_retries=0))
 
     assert type(caught.value) is talkover.APIConnectionError
     assert (only(mock).status, only(mock).fault) == (200, True)
@@ -592,7 +595,7 @@ def test_an_html_502(mock: MockServer) -> None:
     mock.fail_next(502, body=page)
 
     with pytest.raises(talkover.InternalServerError) as caught:
-        mock.client(talkover.Talkover).calls.list()
+        mock.client(talkover.Talkover, max_retries=0).calls.list()
 
     error = caught.value
     assert error.status_code == 502
@@ -603,7 +606,7 @@ def test_an_html_502(mock: MockServer) -> None:
 
 
 def test_times(mock: MockServer) -> None:
-    client = mock.client(talkover.Talkover)
+    client = mock.client(talkover.Talkover, max_retries=0)
     mock.fail_next(503, times=2)
 
     for _ in range(2):
@@ -616,7 +619,7 @@ def test_times(mock: MockServer) -> None:
 
 @pytest.mark.parametrize("path", [MAKE_CALL_PATH, MAKE_CALL_TEMPLATE], ids=["as-sent", "template"])
 def test_a_fault_waits_for_its_method_and_path(mock: MockServer, path: str) -> None:
-    client = mock.client(talkover.Talkover)
+    client = mock.client(talkover.Talkover, max_retries=0)
     mock.fail_next(503, method="POST", path=path)
 
     client.health.check()
@@ -634,7 +637,7 @@ def test_a_fault_waits_for_its_method_and_path(mock: MockServer, path: str) -> N
 
 
 def test_a_path_as_sent_matches_only_that_path(mock: MockServer) -> None:
-    client = mock.client(talkover.Talkover)
+    client = mock.client(talkover.Talkover, max_retries=0)
     mock.fail_next(503, path=MAKE_CALL_PATH)  # agent_123456's
     mock.fail_next(502, method="GET", path=MAKE_CALL_PATH)  # never matches: make call is a POST
 
@@ -673,7 +676,7 @@ def test_a_fault_that_contradicts_itself_is_a_value_error(mock: MockServer, faul
     with pytest.raises(ValueError):
         mock.fail_next(**fault)
 
-    assert mock.client(talkover.Talkover).health.check() == {}  # nothing was queued
+    assert mock.client(talkover.Talkover, max_retries=0).health.check() == {}  # nothing was queued
     assert only(mock).fault is False
 
 
@@ -681,7 +684,7 @@ def test_a_fault_that_contradicts_itself_is_a_value_error(mock: MockServer, faul
 
 
 def test_controls_over_http(mock: MockServer) -> None:
-    client = mock.client(talkover.Talkover)
+    client = mock.client(talkover.Talkover, max_retries=0)
     status, _, _ = raw(mock, "POST", "/__mock__/faults", body={"status": 503, "path": LIST_CALLS_PATH})
     assert status == 201
 
@@ -746,7 +749,7 @@ def test_the_command_line_server() -> None:
 
 
 def test_threads_share_one_client(mock: MockServer) -> None:
-    client = mock.client(talkover.Talkover)
+    client = mock.client(talkover.Talkover, max_retries=0)
     numbers = [f"+1555000{i:04d}" for i in range(24)]
 
     def work(number: str) -> tuple[str, list[str]]:
@@ -796,7 +799,7 @@ def test_an_undeclared_method_on_a_known_path_is_405(mock: MockServer) -> None:
 
 
 def test_array_items_are_checked_one_by_one(mock: MockServer) -> None:
-    client = mock.client(talkover.Talkover, validate=False)
+    client = mock.client(talkover.Talkover, max_retries=0, validate=False)
 
     with pytest.raises(talkover.UnprocessableEntityError) as caught:
         client.campaigns.create(**{**CAMPAIGN, "days_of_week": [1, 8]})
@@ -870,7 +873,7 @@ def test_connections_over_the_cap_get_a_503_and_no_thread() -> None:
         while raw(mock, "GET", "/api/v1/health")[0] != 200:
             assert time.monotonic() < deadline
             time.sleep(0.02)
-        assert mock.client(talkover.Talkover).health.check() == {}
+        assert mock.client(talkover.Talkover, max_retries=0).health.check() == {}
         assert {r.status for r in mock.requests()} == {200}
 
 
@@ -897,13 +900,13 @@ def test_a_delay_fault_outlasts_short_timeouts() -> None:
     with MockServer(idle_timeout=0.1, read_timeout=0.1) as mock:
         mock.fail_next(delay=0.5)
         started = time.monotonic()
-        assert mock.client(talkover.Talkover).health.check() == {}
+        assert mock.client(talkover.Talkover, max_retries=0).health.check() == {}
         assert time.monotonic() - started >= 0.5
 
 
 def test_the_log_keeps_the_last_requests_and_shortens_long_bodies() -> None:
     with MockServer(max_logged_requests=3, max_logged_body=256) as mock:
-        client = mock.client(talkover.Talkover)
+        client = mock.client(talkover.Talkover, max_retries=0)
         for per_page in range(1, 5):
             client.calls.list(per_page=per_page)
         notes = "n" * 5000
@@ -920,7 +923,7 @@ def test_the_log_keeps_the_last_requests_and_shortens_long_bodies() -> None:
 
 
 def test_clearing_the_log_gives_its_memory_back(mock: MockServer) -> None:
-    client = mock.client(talkover.Talkover)
+    client = mock.client(talkover.Talkover, max_retries=0)
     for _ in range(8):
         client.calls.create("agent_123456", to="+1234567890", payload={"notes": "n" * (1024 * 1024)})
 
@@ -988,7 +991,7 @@ def test_every_answer_counts_down_its_own_tokens_window(mock: MockServer) -> Non
 
 def test_a_request_over_the_limit_gets_the_documented_429() -> None:
     with MockServer(rate_limit_per_minute=2) as mock:
-        client = mock.client(talkover.Talkover)
+        client = mock.client(talkover.Talkover, max_retries=0)
         client.calls.create("agent_123456", to="+1234567890")
         client.calls.create("agent_123456", to="+1234567890")
 
@@ -1005,7 +1008,7 @@ def test_a_request_over_the_limit_gets_the_documented_429() -> None:
                 "details": {"retry_after": retry_after},
             }
         }
-        other = mock.client(talkover.Talkover, token=MockServer.new_token())
+        other = mock.client(talkover.Talkover, max_retries=0, token=MockServer.new_token())
         assert other.health.check() == {}  # another token has its own window
         assert [(r.status, r.fault) for r in mock.requests()] == [(200, False)] * 2 + [(429, False), (200, False)]
         assert mock.rate_limit_per_minute == 2
