@@ -561,3 +561,34 @@ def test_errors_survive_pickling_with_every_field(client: talkover.Talkover, ser
         invalid.value.message,
         str(invalid.value),
     )
+
+
+def test_a_details_that_is_not_an_object_is_not_passed_off_as_one(client: talkover.Talkover, server: RecordingServer) -> None:
+    server.respond("GET", HEALTH_PATH, status=400, json={"error": {"code": "X", "message": "m", "details": "x"}})
+
+    with pytest.raises(talkover.BadRequestError) as caught:
+        client.health.check()
+
+    assert caught.value.details is None
+    assert caught.value.body == {"error": {"code": "X", "message": "m", "details": "x"}}
+
+
+def test_a_non_json_error_says_its_status_once(client: talkover.Talkover, server: RecordingServer) -> None:
+    server.respond("GET", HEALTH_PATH, status=500, body=b"<html>oops</html>")
+
+    with pytest.raises(talkover.InternalServerError) as caught:
+        client.health.check()
+
+    assert str(caught.value) == "HTTP 500 Internal Server Error: <html>oops</html>"
+
+
+def test_retry_after_as_an_http_date(client: talkover.Talkover, server: RecordingServer) -> None:
+    import email.utils
+    import time
+
+    server.respond("GET", HEALTH_PATH, status=503, headers={"Retry-After": email.utils.formatdate(time.time() + 30, usegmt=True)})
+
+    with pytest.raises(talkover.InternalServerError) as caught:
+        client.health.check()
+
+    assert caught.value.retry_after is not None and 28 <= caught.value.retry_after <= 30
