@@ -137,11 +137,11 @@ fn group(api: &Api, group: &Group) -> TokenStream {
     let methods = group
         .operations
         .iter()
-        .map(|&i| operation_method(&api.operations[i]));
+        .map(|&i| operation_method(&api.operations[i], false));
     let raw_methods: Vec<TokenStream> = group
         .operations
         .iter()
-        .map(|&i| raw_operation_method(&api.operations[i]))
+        .map(|&i| operation_method(&api.operations[i], true))
         .collect();
     let raw_ty = raw_group_type(group);
     let raw_text = format!(
@@ -235,87 +235,78 @@ fn path_args(op: &Operation) -> (Vec<proc_macro2::Ident>, Vec<TokenStream>) {
     (names, decls)
 }
 
-/// The public method on a resource group: a call to the operation function, or a first page.
-fn operation_method(op: &Operation) -> TokenStream {
+/// The public method on a resource group — a call decoded, or a first page — or, with `raw`,
+/// on its raw view: the answer as received, `parse()` giving what the plain method returns.
+fn operation_method(op: &Operation, raw: bool) -> TokenStream {
     let name = ident(&crate::naming::rust_ident(&op.method));
-    let docs = doc(op.doc.as_deref());
-    let route = format!(" `{} {}`", op.http_method.as_str(), op.path);
-    let (names, decls) = path_args(op);
-    let params_decl = op.params.as_ref().map(|p| {
-        let p = ident(p);
-        quote!(params: &#p,)
-    });
-    let params_arg = op.params.as_ref().map(|_| quote!(params,));
-    let op_fn = op_fn_name(op);
-    let decode_fn = decode_fn_name(op);
-    let returned = returned_type(op);
-    let Some(pagination) = &op.pagination else {
-        return quote! {
+    let docs = if raw {
+        let text = format!(
+            " `{} {}`, answering the raw response.",
+            op.http_method.as_str(),
+            op.path
+        );
+        quote!(#[doc = #text])
+    } else {
+        let docs = doc(op.doc.as_deref());
+        let route = format!(" `{} {}`", op.http_method.as_str(), op.path);
+        quote! {
             #docs
             ///
             #[doc = #route]
-            pub fn #name(&self, #(#decls,)* #params_decl) -> Result<#returned, crate::Error> {
-                #decode_fn(&#op_fn(&self.client().transport, #(#names,)* #params_arg)?)
-            }
-        };
-    };
-    let Some(params_ty) = &op.params else {
-        return TokenStream::new();
-    };
-    let params_ty = ident(params_ty);
-    let cursor_field = ident(&pagination.param);
-    quote! {
-        #docs
-        ///
-        #[doc = #route]
-        ///
-        /// Returns the first page; iterate the page to walk every item of every page.
-        pub fn #name(&self, #(#decls,)* params: &#params_ty) -> Result<crate::rt::Page<#returned>, crate::Error> {
-            let transport = self.client().transport.clone();
-            #( let #names = #names.to_owned(); )*
-            let params = params.clone();
-            crate::rt::Page::first(move |cursor| {
-                let mut params = params.clone();
-                if let Some(cursor) = cursor {
-                    params.#cursor_field = Some(cursor);
-                }
-                #decode_fn(&#op_fn(&transport, #(&#names,)* &params)?)
-            })
         }
-    }
-}
-
-/// The raw-response method: the answer as received, `parse()` giving what the plain method
-/// returns (for a list, the first page, which walks the rest).
-fn raw_operation_method(op: &Operation) -> TokenStream {
-    let name = ident(&crate::naming::rust_ident(&op.method));
-    let route = format!(
-        " `{} {}`, answering the raw response.",
-        op.http_method.as_str(),
-        op.path
-    );
+    };
     let (names, decls) = path_args(op);
-    let params_decl = op.params.as_ref().map(|p| {
-        let p = ident(p);
-        quote!(params: &#p,)
-    });
-    let params_arg = op.params.as_ref().map(|_| quote!(params,));
     let op_fn = op_fn_name(op);
     let decode_fn = decode_fn_name(op);
     let returned = returned_type(op);
     let (Some(pagination), Some(params_ty)) = (&op.pagination, &op.params) else {
+        let params_decl = op.params.as_ref().map(|p| {
+            let p = ident(p);
+            quote!(params: &#p,)
+        });
+        let params_arg = op.params.as_ref().map(|_| quote!(params,));
+        let sent = quote!(#op_fn(&self.client().transport, #(#names,)* #params_arg)?);
+        let (returned, body) = if raw {
+            (
+                quote!(crate::rt::RawResponse<#returned>),
+                quote!(Ok(crate::rt::RawResponse::new(#sent, #decode_fn))),
+            )
+        } else {
+            (returned, quote!(#decode_fn(&#sent)))
+        };
         return quote! {
-            #[doc = #route]
-            pub fn #name(&self, #(#decls,)* #params_decl) -> Result<crate::rt::RawResponse<#returned>, crate::Error> {
-                Ok(crate::rt::RawResponse::new(#op_fn(&self.client().transport, #(#names,)* #params_arg)?, #decode_fn))
+            #docs
+            pub fn #name(&self, #(#decls,)* #params_decl) -> Result<#returned, crate::Error> {
+                #body
             }
         };
     };
     let params_ty = ident(params_ty);
     let cursor_field = ident(&pagination.param);
+    let page = quote!(crate::rt::Page<#returned>);
+    let (returned, first_page, page_docs) = if raw {
+        (
+            quote!(crate::rt::RawResponse<#page>),
+            quote! {
+                let first = fetch(None)?;
+                Ok(crate::rt::RawResponse::paged(first, #decode_fn, fetch))
+            },
+            TokenStream::new(),
+        )
+    } else {
+        (
+            page,
+            quote!(crate::rt::Page::first(move |cursor| #decode_fn(&fetch(cursor)?))),
+            quote! {
+                ///
+                /// Returns the first page; iterate the page to walk every item of every page.
+            },
+        )
+    };
     quote! {
-        #[doc = #route]
-        pub fn #name(&self, #(#decls,)* params: &#params_ty) -> Result<crate::rt::RawResponse<crate::rt::Page<#returned>>, crate::Error> {
+        #docs
+        #page_docs
+        pub fn #name(&self, #(#decls,)* params: &#params_ty) -> Result<#returned, crate::Error> {
             let transport = self.client().transport.clone();
             #( let #names = #names.to_owned(); )*
             let params = params.clone();
@@ -326,8 +317,7 @@ fn raw_operation_method(op: &Operation) -> TokenStream {
                 }
                 #op_fn(&transport, #(&#names,)* &params)
             };
-            let first = fetch(None)?;
-            Ok(crate::rt::RawResponse::paged(first, #decode_fn, fetch))
+            #first_page
         }
     }
 }
