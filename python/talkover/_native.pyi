@@ -4789,10 +4789,10 @@ class PhoneNumber:
         """Whether the monthly renewal is due."""
     @property
     def environment(self) -> Any | None:
-        """Environment of the number; null in the only example that shows it."""
+        """Environment of the number; null in the only example that shows it, so its type is unknown and any JSON value, null included, is accepted."""
     @property
     def agents(self) -> Any | None:
-        """Agents using the number; null in the only example that shows it."""
+        """Agents using the number; null in the only example that shows it, so its type is unknown and any JSON value, null included, is accepted."""
     def to_dict(self) -> builtins.dict[str, Any]: ...
     def __eq__(self, other: object, /) -> bool: ...
 
