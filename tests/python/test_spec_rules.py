@@ -47,3 +47,19 @@ def test_nullable_only_beside_a_type(api: str) -> None:
     """OpenAPI 3.0 gives nullable a meaning only beside a type (redocly reports it too)."""
     assert [where for where, schema in _schemas(SPECS[api], "") if "nullable" in schema and "type" not in schema] == []
 
+
+def _operations(api: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    for path, item in SPECS[api]["paths"].items():
+        for method, operation in item.items():
+            yield f"{method.upper()} {path}", operation
+
+
+def test_talkturo_documents_its_general_statuses() -> None:
+    """The Talkturo overview lists 500 for every endpoint and 409 (the resource already
+    exists) in general; the spec gives 500 to every operation and 409 to each that creates a
+    record (a checkout session is not one)."""
+    without_500 = [route for route, op in _operations("talkturo") if "500" not in op["responses"]]
+    creating = [(route, op) for route, op in _operations("talkturo") if op["summary"].startswith(("Create ", "Clone "))]
+    without_409 = [route for route, op in creating if "409" not in op["responses"]]
+    assert without_500 == []
+    assert len(creating) >= 5 and without_409 == []
