@@ -147,7 +147,6 @@ __all__ = [
     "TalkturoContactsResource",
     "TalkturoContactsResourceWithRawResponse",
     "TalkturoCreditsCheckoutResponse",
-    "TalkturoCreditsDeductResponse",
     "TalkturoCreditsRecord",
     "TalkturoCreditsResource",
     "TalkturoCreditsResourceWithRawResponse",
@@ -6066,26 +6065,6 @@ class TalkturoCreditsResource:
         Args:
             account_id: Account (a UUID) whose balance is read; the token's own account when left out.
         """
-    def deduct(
-        self,
-        *,
-        account_id: str,
-        amount: float,
-        description: str | None = None,
-        metadata: Mapping[str, Any] | None = None,
-    ) -> TalkturoCreditsDeductResponse:
-        """Deduct credits
-
-        Charges usage against an account by taking credits off its balance and records the charge as a transaction. When the new balance falls below the auto-reload threshold, a reload may be started. Not safe to repeat: each call is a new charge.
-
-        `POST /api/credits`
-
-        Args:
-            account_id: Account (a UUID) to charge.
-            amount: Credits to take off the balance.
-            description: Readable reason for the charge.
-            metadata: Free-form data stored with the transaction, such as assistant, campaign, call or workflow ids.
-        """
     def checkout(
         self,
         *,
@@ -6132,26 +6111,6 @@ class TalkturoCreditsResourceWithRawResponse:
 
         Args:
             account_id: Account (a UUID) whose balance is read; the token's own account when left out.
-        """
-    def deduct(
-        self,
-        *,
-        account_id: str,
-        amount: float,
-        description: str | None = None,
-        metadata: Mapping[str, Any] | None = None,
-    ) -> RawResponse[TalkturoCreditsDeductResponse]:
-        """Deduct credits
-
-        Charges usage against an account by taking credits off its balance and records the charge as a transaction. When the new balance falls below the auto-reload threshold, a reload may be started. Not safe to repeat: each call is a new charge.
-
-        `POST /api/credits`
-
-        Args:
-            account_id: Account (a UUID) to charge.
-            amount: Credits to take off the balance.
-            description: Readable reason for the charge.
-            metadata: Free-form data stored with the transaction, such as assistant, campaign, call or workflow ids.
         """
     def checkout(
         self,
@@ -6691,25 +6650,6 @@ class TalkturoCreditsCheckoutResponse:
     @property
     def amount(self) -> float:
         """Purchase amount."""
-    def to_dict(self) -> builtins.dict[str, Any]: ...
-    def __eq__(self, other: object, /) -> bool: ...
-
-@final
-class TalkturoCreditsDeductResponse:
-    """Result of a deduction."""
-
-    @property
-    def success(self) -> bool:
-        """Whether the credits were deducted."""
-    @property
-    def transaction_id(self) -> str:
-        """Identifier of the transaction the deduction created."""
-    @property
-    def balance(self) -> float:
-        """Credits left after the deduction."""
-    @property
-    def auto_reload_triggered(self) -> bool:
-        """Whether the deduction started an automatic reload."""
     def to_dict(self) -> builtins.dict[str, Any]: ...
     def __eq__(self, other: object, /) -> bool: ...
 
