@@ -117,6 +117,7 @@ __all__ = [
     "SipTrunksResourceWithRawResponse",
     "Talkover",
     "Talkturo",
+    "TalkturoAddCampaignContactsResponse",
     "TalkturoApiKeyTestResponse",
     "TalkturoApiKeysResource",
     "TalkturoApiKeysResourceWithRawResponse",
@@ -130,10 +131,15 @@ __all__ = [
     "TalkturoAvailablePhoneNumber",
     "TalkturoCampaign",
     "TalkturoCampaignAssistant",
+    "TalkturoCampaignAudience",
     "TalkturoCampaignCreateResponse",
     "TalkturoCampaignEnrollmentResult",
     "TalkturoCampaignEnrollmentRules",
+    "TalkturoCampaignInlineContact",
     "TalkturoCampaignListResponse",
+    "TalkturoCampaignRunPick",
+    "TalkturoCampaignsContactsResource",
+    "TalkturoCampaignsContactsResourceWithRawResponse",
     "TalkturoCampaignsResource",
     "TalkturoCampaignsResourceWithRawResponse",
     "TalkturoCompaniesResource",
@@ -158,6 +164,7 @@ __all__ = [
     "TalkturoPhoneNumbersResource",
     "TalkturoPhoneNumbersResourceWithRawResponse",
     "TalkturoPurchasedPhoneNumber",
+    "TalkturoRunCampaignResponse",
     "VoiceTemplate",
     "VoiceTemplateDemo",
     "VoiceTemplateGroup",
@@ -5482,6 +5489,8 @@ class TalkturoCampaignsResource:
     """The `campaigns` operations."""
 
     @property
+    def contacts(self) -> TalkturoCampaignsContactsResource: ...
+    @property
     def with_raw_response(self) -> TalkturoCampaignsResourceWithRawResponse:
         """The same operations, answering the raw response."""
     def list(
@@ -5565,6 +5574,28 @@ class TalkturoCampaignsResource:
             webhook_events: Events that trigger a webhook delivery.
             live_sync: Whether live synchronisation is on.
             enrollment: Which contacts to enrol while creating the campaign.
+        """
+    def run(
+        self,
+        id: str,
+        *,
+        account_slug: str,
+        max_calls: int | None = None,
+        dry_run: bool | None = None,
+        no_auto_complete: bool | None = None,
+    ) -> TalkturoRunCampaignResponse:
+        """Start a campaign
+
+        Starts a campaign run: up to a number of enrolled contacts are picked and handed to the dialer, which places the calls shortly afterwards. A dry run returns the picks without calling anyone. Not safe to repeat: each run picks and dials more contacts.
+
+        `POST /api/crm/campaigns/{id}/run`
+
+        Args:
+            id: Identifier of the campaign.
+            account_slug: Workspace slug of the account that owns the campaign.
+            max_calls: Most contacts to pick for this run.
+            dry_run: Return the picks without placing any call.
+            no_auto_complete: Keep the campaign from completing on its own when no contact is left.
         """
 
 @final
@@ -5652,6 +5683,85 @@ class TalkturoCampaignsResourceWithRawResponse:
             webhook_events: Events that trigger a webhook delivery.
             live_sync: Whether live synchronisation is on.
             enrollment: Which contacts to enrol while creating the campaign.
+        """
+    def run(
+        self,
+        id: str,
+        *,
+        account_slug: str,
+        max_calls: int | None = None,
+        dry_run: bool | None = None,
+        no_auto_complete: bool | None = None,
+    ) -> RawResponse[TalkturoRunCampaignResponse]:
+        """Start a campaign
+
+        Starts a campaign run: up to a number of enrolled contacts are picked and handed to the dialer, which places the calls shortly afterwards. A dry run returns the picks without calling anyone. Not safe to repeat: each run picks and dials more contacts.
+
+        `POST /api/crm/campaigns/{id}/run`
+
+        Args:
+            id: Identifier of the campaign.
+            account_slug: Workspace slug of the account that owns the campaign.
+            max_calls: Most contacts to pick for this run.
+            dry_run: Return the picks without placing any call.
+            no_auto_complete: Keep the campaign from completing on its own when no contact is left.
+        """
+
+@final
+class TalkturoCampaignsContactsResource:
+    """The `campaigns.contacts` operations."""
+
+    @property
+    def with_raw_response(self) -> TalkturoCampaignsContactsResourceWithRawResponse:
+        """The same operations, answering the raw response."""
+    def add(
+        self,
+        id: str,
+        *,
+        contact_ids: Sequence[str] | None = None,
+        contact: TalkturoCampaignInlineContact | Mapping[str, Any] | None = None,
+        audience: TalkturoCampaignAudience | Mapping[str, Any] | None = None,
+        priority: int | None = None,
+    ) -> TalkturoAddCampaignContactsResponse:
+        """Add contacts to a campaign
+
+        Enrols contacts in a campaign: existing contacts by id, one new contact given inline, or an audience chosen by rules. Not safe to repeat: an inline contact is created again by every copy.
+
+        `POST /api/crm/campaigns/{id}/contacts`
+
+        Args:
+            id: Identifier of the campaign.
+            contact_ids: Identifiers of existing contacts to enrol.
+            contact: A contact to create and enrol in one step.
+            audience: Rules that choose which contacts to enrol.
+            priority: Dialling priority of the enrolled contacts, from 0 to 99. From 0 to 99.
+        """
+
+@final
+class TalkturoCampaignsContactsResourceWithRawResponse:
+    """The `campaigns.contacts` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def add(
+        self,
+        id: str,
+        *,
+        contact_ids: Sequence[str] | None = None,
+        contact: TalkturoCampaignInlineContact | Mapping[str, Any] | None = None,
+        audience: TalkturoCampaignAudience | Mapping[str, Any] | None = None,
+        priority: int | None = None,
+    ) -> RawResponse[TalkturoAddCampaignContactsResponse]:
+        """Add contacts to a campaign
+
+        Enrols contacts in a campaign: existing contacts by id, one new contact given inline, or an audience chosen by rules. Not safe to repeat: an inline contact is created again by every copy.
+
+        `POST /api/crm/campaigns/{id}/contacts`
+
+        Args:
+            id: Identifier of the campaign.
+            contact_ids: Identifiers of existing contacts to enrol.
+            contact: A contact to create and enrol in one step.
+            audience: Rules that choose which contacts to enrol.
+            priority: Dialling priority of the enrolled contacts, from 0 to 99. From 0 to 99.
         """
 
 @final
@@ -6142,6 +6252,34 @@ class TalkturoCreditsResourceWithRawResponse:
         """
 
 @final
+class TalkturoAddCampaignContactsResponse:
+    """The outcome of an enrolment request."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the request was handled."""
+    @property
+    def added(self) -> int:
+        """Contacts enrolled."""
+    @property
+    def invalid(self) -> builtins.list[Any] | None:
+        """Contacts that could not be enrolled; the docs show no entry."""
+    @property
+    def message(self) -> str:
+        """Result text."""
+    @property
+    def contact_id(self) -> str | None:
+        """Identifier of the contact created from an inline contact."""
+    @property
+    def campaign_contact_id(self) -> str | None:
+        """Identifier of the enrolment created for an inline contact."""
+    @property
+    def enrollment(self) -> TalkturoCampaignEnrollmentResult | None:
+        """Counts of an enrolment run."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
 class TalkturoApiKeyTestResponse:
     """Confirmation that the credentials were accepted."""
 
@@ -6397,6 +6535,34 @@ class TalkturoCampaignAssistant:
     def __eq__(self, other: object, /) -> bool: ...
 
 @final
+class TalkturoCampaignAudience:
+    """Rules that choose which contacts to enrol."""
+
+    @property
+    def mode(self) -> str | None:
+        """Enrolment strategy."""
+    @property
+    def not_yet_dialed(self) -> bool | None:
+        """Only contacts never dialled."""
+    @property
+    def added_after(self) -> str | None:
+        """Only contacts added after this timestamp."""
+    @property
+    def import_batch_ids(self) -> builtins.list[str] | None:
+        """Only contacts from these import batches."""
+    @property
+    def search(self) -> str | None:
+        """Text filter on the audience."""
+    @property
+    def lead_status(self) -> str | None:
+        """Only contacts with this lead status."""
+    @property
+    def max_to_add(self) -> int | None:
+        """Most contacts to enrol."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
 class TalkturoCampaignCreateResponse:
     """The created campaign and, beside it, the enrolment result."""
 
@@ -6475,6 +6641,31 @@ class TalkturoCampaignEnrollmentRules:
     def __eq__(self, other: object, /) -> bool: ...
 
 @final
+class TalkturoCampaignInlineContact:
+    """A contact to create and enrol in one step."""
+
+    @property
+    def first_name(self) -> str | None:
+        """Given name."""
+    @property
+    def last_name(self) -> str | None:
+        """Family name."""
+    @property
+    def phone(self) -> str | None:
+        """Phone number."""
+    @property
+    def email(self) -> str | None:
+        """Email address."""
+    @property
+    def job_title(self) -> str | None:
+        """Job title."""
+    @property
+    def company_name(self) -> str | None:
+        """Name of the contact's company."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
 class TalkturoCampaignListResponse:
     """One slice of campaigns with the paging values applied."""
 
@@ -6493,6 +6684,25 @@ class TalkturoCampaignListResponse:
     @property
     def offset(self) -> int | None:
         """The offset applied."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoCampaignRunPick:
+    """A contact a run picked for dialling."""
+
+    @property
+    def campaign_contact_id(self) -> str | None:
+        """The contact's enrolment in the campaign."""
+    @property
+    def contact_id(self) -> str | None:
+        """The contact."""
+    @property
+    def to_number(self) -> str | None:
+        """Number that would be dialled."""
+    @property
+    def from_number(self) -> str | None:
+        """Caller number that would be used."""
     def to_dict(self) -> builtins.dict[str, Any]: ...
     def __eq__(self, other: object, /) -> bool: ...
 
@@ -6748,6 +6958,40 @@ class TalkturoPurchasedPhoneNumber:
     @property
     def status(self) -> str | None:
         """Lifecycle state, such as active."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoRunCampaignResponse:
+    """What a run started, or would start on a dry run."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the run request was handled."""
+    @property
+    def started(self) -> int:
+        """Calls started, or contacts picked on a dry run."""
+    @property
+    def failed(self) -> int:
+        """Calls that could not be started."""
+    @property
+    def calls(self) -> builtins.list[Any]:
+        """Calls the run started; the docs show no entry."""
+    @property
+    def errors(self) -> builtins.list[Any]:
+        """Problems met while picking contacts or starting calls; the docs show no entry."""
+    @property
+    def message(self) -> str:
+        """Result text."""
+    @property
+    def dry_run(self) -> bool:
+        """Whether this was a dry run."""
+    @property
+    def picks(self) -> builtins.list[TalkturoCampaignRunPick]:
+        """Contacts picked for dialling."""
+    @property
+    def dialing(self) -> str:
+        """How calls are placed; a normal run answers async, as the dialer places them later."""
     def to_dict(self) -> builtins.dict[str, Any]: ...
     def __eq__(self, other: object, /) -> bool: ...
 
