@@ -5,8 +5,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 SPECS  := $(wildcard spec/*.yaml)
+# Redocly CLI for `lint-specs`, pinned and installed into .node (not onto the host).
+REDOCLY_VERSION := 2.77.0
+REDOCLY := .node/node_modules/.bin/redocly
 
-.PHONY: bench demo mock test develop generated stubs snapshots check-rust test-rust test-python stubtest lint-python validate-specs clean
+.PHONY: bench demo mock test develop generated stubs snapshots check-rust test-rust test-python stubtest lint-python validate-specs lint-specs clean
 
 ## demo: build the Python package into .venv and run the quickstart tour against the bundled mock server
 demo: develop
@@ -17,7 +20,7 @@ mock: develop
 	$(BIN)/python -m talkover.testing --port 4010
 
 ## test: every check CI runs
-test: check-rust test-rust test-python stubtest lint-python validate-specs
+test: check-rust test-rust test-python stubtest lint-python validate-specs lint-specs
 
 $(BIN)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +55,14 @@ lint-python: $(BIN)/.installed
 validate-specs: $(BIN)/.installed
 	$(BIN)/openapi-spec-validator $(SPECS) codegen/tests/fixtures/edge.yaml
 
+# Redocly's recommended rules (redocly.yaml): any error fails, warnings are shown. The
+# environment keeps it from reporting usage and from checking for updates.
+lint-specs: $(REDOCLY)
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_NOTIFICATIONS=true $(REDOCLY) lint --format=summary $(SPECS)
+
+$(REDOCLY):
+	npm install --prefix .node --no-audit --no-fund --loglevel=error @redocly/cli@$(REDOCLY_VERSION)
+
 ## stubs: rewrite python/talkover/_native.pyi and docs/api.md after a spec change
 stubs: generated
 	cp target/generated/_native.pyi python/talkover/_native.pyi
@@ -67,7 +78,7 @@ snapshots:
 	@command -v cargo-insta >/dev/null && cargo insta review || echo "review the .snap.new files, then rename them over the .snap files"
 
 clean:
-	rm -rf $(VENV) target
+	rm -rf $(VENV) .node target
 
 ## bench: latency, model access and thread-scaling numbers (printed, never asserted)
 bench: $(BIN)/.installed

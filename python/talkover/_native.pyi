@@ -117,6 +117,7 @@ __all__ = [
     "SipTrunksResourceWithRawResponse",
     "Talkover",
     "Talkturo",
+    "TalkturoAddCampaignContactsResponse",
     "TalkturoApiKeyTestResponse",
     "TalkturoApiKeysResource",
     "TalkturoApiKeysResourceWithRawResponse",
@@ -130,10 +131,15 @@ __all__ = [
     "TalkturoAvailablePhoneNumber",
     "TalkturoCampaign",
     "TalkturoCampaignAssistant",
+    "TalkturoCampaignAudience",
     "TalkturoCampaignCreateResponse",
     "TalkturoCampaignEnrollmentResult",
     "TalkturoCampaignEnrollmentRules",
+    "TalkturoCampaignInlineContact",
     "TalkturoCampaignListResponse",
+    "TalkturoCampaignRunPick",
+    "TalkturoCampaignsContactsResource",
+    "TalkturoCampaignsContactsResourceWithRawResponse",
     "TalkturoCampaignsResource",
     "TalkturoCampaignsResourceWithRawResponse",
     "TalkturoCompaniesResource",
@@ -147,7 +153,6 @@ __all__ = [
     "TalkturoContactsResource",
     "TalkturoContactsResourceWithRawResponse",
     "TalkturoCreditsCheckoutResponse",
-    "TalkturoCreditsDeductResponse",
     "TalkturoCreditsRecord",
     "TalkturoCreditsResource",
     "TalkturoCreditsResourceWithRawResponse",
@@ -159,6 +164,7 @@ __all__ = [
     "TalkturoPhoneNumbersResource",
     "TalkturoPhoneNumbersResourceWithRawResponse",
     "TalkturoPurchasedPhoneNumber",
+    "TalkturoRunCampaignResponse",
     "VoiceTemplate",
     "VoiceTemplateDemo",
     "VoiceTemplateGroup",
@@ -4789,10 +4795,10 @@ class PhoneNumber:
         """Whether the monthly renewal is due."""
     @property
     def environment(self) -> Any | None:
-        """Environment of the number; null in the only example that shows it."""
+        """Environment of the number; null in the only example that shows it, so its type is unknown and any JSON value, null included, is accepted."""
     @property
     def agents(self) -> Any | None:
-        """Agents using the number; null in the only example that shows it."""
+        """Agents using the number; null in the only example that shows it, so its type is unknown and any JSON value, null included, is accepted."""
     def to_dict(self) -> builtins.dict[str, Any]: ...
     def __eq__(self, other: object, /) -> bool: ...
 
@@ -5483,6 +5489,8 @@ class TalkturoCampaignsResource:
     """The `campaigns` operations."""
 
     @property
+    def contacts(self) -> TalkturoCampaignsContactsResource: ...
+    @property
     def with_raw_response(self) -> TalkturoCampaignsResourceWithRawResponse:
         """The same operations, answering the raw response."""
     def list(
@@ -5566,6 +5574,28 @@ class TalkturoCampaignsResource:
             webhook_events: Events that trigger a webhook delivery.
             live_sync: Whether live synchronisation is on.
             enrollment: Which contacts to enrol while creating the campaign.
+        """
+    def run(
+        self,
+        id: str,
+        *,
+        account_slug: str,
+        max_calls: int | None = None,
+        dry_run: bool | None = None,
+        no_auto_complete: bool | None = None,
+    ) -> TalkturoRunCampaignResponse:
+        """Start a campaign
+
+        Starts a campaign run: up to a number of enrolled contacts are picked and handed to the dialer, which places the calls shortly afterwards. A dry run returns the picks without calling anyone. Not safe to repeat: each run picks and dials more contacts.
+
+        `POST /api/crm/campaigns/{id}/run`
+
+        Args:
+            id: Identifier of the campaign.
+            account_slug: Workspace slug of the account that owns the campaign.
+            max_calls: Most contacts to pick for this run.
+            dry_run: Return the picks without placing any call.
+            no_auto_complete: Keep the campaign from completing on its own when no contact is left.
         """
 
 @final
@@ -5653,6 +5683,85 @@ class TalkturoCampaignsResourceWithRawResponse:
             webhook_events: Events that trigger a webhook delivery.
             live_sync: Whether live synchronisation is on.
             enrollment: Which contacts to enrol while creating the campaign.
+        """
+    def run(
+        self,
+        id: str,
+        *,
+        account_slug: str,
+        max_calls: int | None = None,
+        dry_run: bool | None = None,
+        no_auto_complete: bool | None = None,
+    ) -> RawResponse[TalkturoRunCampaignResponse]:
+        """Start a campaign
+
+        Starts a campaign run: up to a number of enrolled contacts are picked and handed to the dialer, which places the calls shortly afterwards. A dry run returns the picks without calling anyone. Not safe to repeat: each run picks and dials more contacts.
+
+        `POST /api/crm/campaigns/{id}/run`
+
+        Args:
+            id: Identifier of the campaign.
+            account_slug: Workspace slug of the account that owns the campaign.
+            max_calls: Most contacts to pick for this run.
+            dry_run: Return the picks without placing any call.
+            no_auto_complete: Keep the campaign from completing on its own when no contact is left.
+        """
+
+@final
+class TalkturoCampaignsContactsResource:
+    """The `campaigns.contacts` operations."""
+
+    @property
+    def with_raw_response(self) -> TalkturoCampaignsContactsResourceWithRawResponse:
+        """The same operations, answering the raw response."""
+    def add(
+        self,
+        id: str,
+        *,
+        contact_ids: Sequence[str] | None = None,
+        contact: TalkturoCampaignInlineContact | Mapping[str, Any] | None = None,
+        audience: TalkturoCampaignAudience | Mapping[str, Any] | None = None,
+        priority: int | None = None,
+    ) -> TalkturoAddCampaignContactsResponse:
+        """Add contacts to a campaign
+
+        Enrols contacts in a campaign: existing contacts by id, one new contact given inline, or an audience chosen by rules. Not safe to repeat: an inline contact is created again by every copy.
+
+        `POST /api/crm/campaigns/{id}/contacts`
+
+        Args:
+            id: Identifier of the campaign.
+            contact_ids: Identifiers of existing contacts to enrol.
+            contact: A contact to create and enrol in one step.
+            audience: Rules that choose which contacts to enrol.
+            priority: Dialling priority of the enrolled contacts, from 0 to 99. From 0 to 99.
+        """
+
+@final
+class TalkturoCampaignsContactsResourceWithRawResponse:
+    """The `campaigns.contacts` operations, answering `RawResponse`s: status, headers, retries and elapsed time, with what the plain method returns one `parse()` away."""
+
+    def add(
+        self,
+        id: str,
+        *,
+        contact_ids: Sequence[str] | None = None,
+        contact: TalkturoCampaignInlineContact | Mapping[str, Any] | None = None,
+        audience: TalkturoCampaignAudience | Mapping[str, Any] | None = None,
+        priority: int | None = None,
+    ) -> RawResponse[TalkturoAddCampaignContactsResponse]:
+        """Add contacts to a campaign
+
+        Enrols contacts in a campaign: existing contacts by id, one new contact given inline, or an audience chosen by rules. Not safe to repeat: an inline contact is created again by every copy.
+
+        `POST /api/crm/campaigns/{id}/contacts`
+
+        Args:
+            id: Identifier of the campaign.
+            contact_ids: Identifiers of existing contacts to enrol.
+            contact: A contact to create and enrol in one step.
+            audience: Rules that choose which contacts to enrol.
+            priority: Dialling priority of the enrolled contacts, from 0 to 99. From 0 to 99.
         """
 
 @final
@@ -6066,26 +6175,6 @@ class TalkturoCreditsResource:
         Args:
             account_id: Account (a UUID) whose balance is read; the token's own account when left out.
         """
-    def deduct(
-        self,
-        *,
-        account_id: str,
-        amount: float,
-        description: str | None = None,
-        metadata: Mapping[str, Any] | None = None,
-    ) -> TalkturoCreditsDeductResponse:
-        """Deduct credits
-
-        Charges usage against an account by taking credits off its balance and records the charge as a transaction. When the new balance falls below the auto-reload threshold, a reload may be started. Not safe to repeat: each call is a new charge.
-
-        `POST /api/credits`
-
-        Args:
-            account_id: Account (a UUID) to charge.
-            amount: Credits to take off the balance.
-            description: Readable reason for the charge.
-            metadata: Free-form data stored with the transaction, such as assistant, campaign, call or workflow ids.
-        """
     def checkout(
         self,
         *,
@@ -6133,26 +6222,6 @@ class TalkturoCreditsResourceWithRawResponse:
         Args:
             account_id: Account (a UUID) whose balance is read; the token's own account when left out.
         """
-    def deduct(
-        self,
-        *,
-        account_id: str,
-        amount: float,
-        description: str | None = None,
-        metadata: Mapping[str, Any] | None = None,
-    ) -> RawResponse[TalkturoCreditsDeductResponse]:
-        """Deduct credits
-
-        Charges usage against an account by taking credits off its balance and records the charge as a transaction. When the new balance falls below the auto-reload threshold, a reload may be started. Not safe to repeat: each call is a new charge.
-
-        `POST /api/credits`
-
-        Args:
-            account_id: Account (a UUID) to charge.
-            amount: Credits to take off the balance.
-            description: Readable reason for the charge.
-            metadata: Free-form data stored with the transaction, such as assistant, campaign, call or workflow ids.
-        """
     def checkout(
         self,
         *,
@@ -6181,6 +6250,34 @@ class TalkturoCreditsResourceWithRawResponse:
             customer_email: Customer email address for the Stripe session.
             tolt_referral: Referral identifier passed on with the checkout.
         """
+
+@final
+class TalkturoAddCampaignContactsResponse:
+    """The outcome of an enrolment request."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the request was handled."""
+    @property
+    def added(self) -> int:
+        """Contacts enrolled."""
+    @property
+    def invalid(self) -> builtins.list[Any] | None:
+        """Contacts that could not be enrolled; the docs show no entry."""
+    @property
+    def message(self) -> str:
+        """Result text."""
+    @property
+    def contact_id(self) -> str | None:
+        """Identifier of the contact created from an inline contact."""
+    @property
+    def campaign_contact_id(self) -> str | None:
+        """Identifier of the enrolment created for an inline contact."""
+    @property
+    def enrollment(self) -> TalkturoCampaignEnrollmentResult | None:
+        """Counts of an enrolment run."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
 @final
 class TalkturoApiKeyTestResponse:
@@ -6438,6 +6535,34 @@ class TalkturoCampaignAssistant:
     def __eq__(self, other: object, /) -> bool: ...
 
 @final
+class TalkturoCampaignAudience:
+    """Rules that choose which contacts to enrol."""
+
+    @property
+    def mode(self) -> str | None:
+        """Enrolment strategy."""
+    @property
+    def not_yet_dialed(self) -> bool | None:
+        """Only contacts never dialled."""
+    @property
+    def added_after(self) -> str | None:
+        """Only contacts added after this timestamp."""
+    @property
+    def import_batch_ids(self) -> builtins.list[str] | None:
+        """Only contacts from these import batches."""
+    @property
+    def search(self) -> str | None:
+        """Text filter on the audience."""
+    @property
+    def lead_status(self) -> str | None:
+        """Only contacts with this lead status."""
+    @property
+    def max_to_add(self) -> int | None:
+        """Most contacts to enrol."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
 class TalkturoCampaignCreateResponse:
     """The created campaign and, beside it, the enrolment result."""
 
@@ -6516,6 +6641,31 @@ class TalkturoCampaignEnrollmentRules:
     def __eq__(self, other: object, /) -> bool: ...
 
 @final
+class TalkturoCampaignInlineContact:
+    """A contact to create and enrol in one step."""
+
+    @property
+    def first_name(self) -> str | None:
+        """Given name."""
+    @property
+    def last_name(self) -> str | None:
+        """Family name."""
+    @property
+    def phone(self) -> str | None:
+        """Phone number."""
+    @property
+    def email(self) -> str | None:
+        """Email address."""
+    @property
+    def job_title(self) -> str | None:
+        """Job title."""
+    @property
+    def company_name(self) -> str | None:
+        """Name of the contact's company."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
 class TalkturoCampaignListResponse:
     """One slice of campaigns with the paging values applied."""
 
@@ -6534,6 +6684,25 @@ class TalkturoCampaignListResponse:
     @property
     def offset(self) -> int | None:
         """The offset applied."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoCampaignRunPick:
+    """A contact a run picked for dialling."""
+
+    @property
+    def campaign_contact_id(self) -> str | None:
+        """The contact's enrolment in the campaign."""
+    @property
+    def contact_id(self) -> str | None:
+        """The contact."""
+    @property
+    def to_number(self) -> str | None:
+        """Number that would be dialled."""
+    @property
+    def from_number(self) -> str | None:
+        """Caller number that would be used."""
     def to_dict(self) -> builtins.dict[str, Any]: ...
     def __eq__(self, other: object, /) -> bool: ...
 
@@ -6695,25 +6864,6 @@ class TalkturoCreditsCheckoutResponse:
     def __eq__(self, other: object, /) -> bool: ...
 
 @final
-class TalkturoCreditsDeductResponse:
-    """Result of a deduction."""
-
-    @property
-    def success(self) -> bool:
-        """Whether the credits were deducted."""
-    @property
-    def transaction_id(self) -> str:
-        """Identifier of the transaction the deduction created."""
-    @property
-    def balance(self) -> float:
-        """Credits left after the deduction."""
-    @property
-    def auto_reload_triggered(self) -> bool:
-        """Whether the deduction started an automatic reload."""
-    def to_dict(self) -> builtins.dict[str, Any]: ...
-    def __eq__(self, other: object, /) -> bool: ...
-
-@final
 class TalkturoCreditsRecord:
     """An account's credit balance, totals and auto-reload settings."""
 
@@ -6808,6 +6958,40 @@ class TalkturoPurchasedPhoneNumber:
     @property
     def status(self) -> str | None:
         """Lifecycle state, such as active."""
+    def to_dict(self) -> builtins.dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class TalkturoRunCampaignResponse:
+    """What a run started, or would start on a dry run."""
+
+    @property
+    def success(self) -> bool:
+        """Whether the run request was handled."""
+    @property
+    def started(self) -> int:
+        """Calls started, or contacts picked on a dry run."""
+    @property
+    def failed(self) -> int:
+        """Calls that could not be started."""
+    @property
+    def calls(self) -> builtins.list[Any]:
+        """Calls the run started; the docs show no entry."""
+    @property
+    def errors(self) -> builtins.list[Any]:
+        """Problems met while picking contacts or starting calls; the docs show no entry."""
+    @property
+    def message(self) -> str:
+        """Result text."""
+    @property
+    def dry_run(self) -> bool:
+        """Whether this was a dry run."""
+    @property
+    def picks(self) -> builtins.list[TalkturoCampaignRunPick]:
+        """Contacts picked for dialling."""
+    @property
+    def dialing(self) -> str:
+        """How calls are placed; a normal run answers async, as the dialer places them later."""
     def to_dict(self) -> builtins.dict[str, Any]: ...
     def __eq__(self, other: object, /) -> bool: ...
 

@@ -1,7 +1,7 @@
 """Retry classes, as the generator hands them to the SDK (``operations.json``) and to readers
 (``docs/api.md``): GET, PUT and DELETE are safe to send twice, POST and PATCH only where the
 spec marks them ``x-sdk-idempotent`` with a reason. An operation that creates, sends,
-charges, starts, imports, clones or deducts must never be marked: a second copy of a
+charges, starts, runs, adds, imports or clones must never be marked: a second copy of a
 make-call is a second real phone call.
 """
 
@@ -34,7 +34,7 @@ MARKED = {
 }
 
 #: Operation names that say the request acts each time it arrives.
-ACTS_EACH_TIME = re.compile(r"^(make|create|trigger|toggle|sync|clone|purchase|deduct)|^test.*Webhook$")
+ACTS_EACH_TIME = re.compile(r"^(make|create|trigger|toggle|sync|clone|purchase|run|add)|^test.*Webhook$")
 
 
 def _spec_operation(op: dict[str, Any]) -> dict[str, Any]:
@@ -69,7 +69,7 @@ def test_exactly_the_reviewed_posts_and_patches_are_marked() -> None:
 
 def test_nothing_that_acts_each_time_is_safe() -> None:
     acting = [op for op in OPERATIONS if ACTS_EACH_TIME.search(op["operation_id"])]
-    assert {"makeCall", "makeCampaignCall", "deductCredits", "purchasePhoneNumber"} <= {
+    assert {"makeCall", "makeCampaignCall", "purchasePhoneNumber", "runCampaign", "addCampaignContacts"} <= {
         op["operation_id"] for op in acting
     }
     assert [_id(op) for op in acting if op["retry"] != "unsafe"] == []
