@@ -9,7 +9,7 @@ SPECS  := $(wildcard spec/*.yaml)
 REDOCLY_VERSION := 2.77.0
 REDOCLY := .node/node_modules/.bin/redocly
 
-.PHONY: bench demo mock test develop generated stubs snapshots check-rust test-rust test-python stubtest lint-python validate-specs lint-specs clean
+.PHONY: crates bench demo mock test develop generated stubs snapshots check-rust test-rust test-python stubtest lint-python validate-specs lint-specs clean
 
 ## demo: build the Python package into .venv and run the quickstart tour against the bundled mock server
 demo: develop
@@ -76,6 +76,10 @@ generated:
 snapshots:
 	INSTA_UPDATE=new cargo test -p talkover-codegen --test snapshots || true
 	@command -v cargo-insta >/dev/null && cargo insta review || echo "review the .snap.new files, then rename them over the .snap files"
+
+## crates: package talkover-codegen and talkover as crates.io would, and build a project from the .crate files alone
+crates:
+	scripts/check_crates.sh
 
 clean:
 	rm -rf $(VENV) .node target
