@@ -41,6 +41,9 @@ pub mod rt {
     }
 }
 
+#[cfg(test)]
+mod fuzz;
+
 include!(concat!(env!("OUT_DIR"), "/apis.rs"));
 
 /// The Talkover API is the crate's main one: `talkover::Client`, `talkover::Call`, ….
