@@ -142,3 +142,136 @@ fn fuzz_error_answers() {
         Ok(())
     });
 }
+
+/// A token as the client accepts one (printable ASCII, no whitespace), marked so it cannot
+/// be mistaken for text the error holds anyway.
+fn token() -> impl Strategy<Value = String> {
+    let c = prop_oneof![
+        6 => prop::char::range('a', 'z'),
+        2 => prop::char::range('!', '~'),
+        1 => prop::sample::select(vec!['/', '"', '\\', '|', '<', '&']),
+    ];
+    prop::collection::vec(c, 6..40)
+        .prop_map(|c| format!("talq_{}", c.into_iter().collect::<String>()))
+}
+
+/// How a server writes JSON: plainly, escaping `/` as PHP does, or escaping a letter as
+/// `\u0071` (`q` appears in no JSON literal, so only strings change).
+fn write_like_a_server(value: &Value, escapes: u8) -> Vec<u8> {
+    let text = value.to_string();
+    match escapes % 3 {
+        0 => text,
+        1 => text.replace('/', "\\/"),
+        _ => text.replace('q', "\\u0071"),
+    }
+    .into_bytes()
+}
+
+/// Whether `secret` is anywhere in `value`, keys included.
+fn holds(value: &Value, secret: &str) -> bool {
+    match value {
+        Value::String(s) => s.contains(secret),
+        Value::Array(items) => items.iter().any(|v| holds(v, secret)),
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| k.contains(secret) || holds(v, secret)),
+        _ => false,
+    }
+}
+
+#[test]
+fn fuzz_echoed_token_is_redacted() {
+    let shape = prop::sample::select(documented_shapes());
+    let strategy = (
+        token(),
+        shape,
+        any::<prop::sample::Index>(),
+        any::<bool>(),
+        any::<u8>(),
+    );
+    super::run(
+        "echoed_token_is_redacted",
+        strategy,
+        |(secret, mut shape, at, as_key, escapes)| {
+            // Echo the token into one string (or key) of the body, and into a header.
+            let mut strings = Vec::new();
+            collect_strings(&shape, String::new(), &mut strings);
+            if let Some(pointer) = strings.get(at.index(strings.len().max(1))) {
+                echo(&mut shape, pointer, &secret, as_key);
+            }
+            let body = write_like_a_server(&shape, escapes);
+            let headers = vec![("X-Echo".to_string(), format!("Bearer {secret}"))];
+            let secrets = crate::secrets::Secrets::new([secret.as_str()]);
+            let error = ApiError::from_response(401, headers, body);
+            let Error::Api(error) = secrets.redact_error(Error::Api(Box::new(error))) else {
+                return Err(TestCaseError::fail("not an API error"));
+            };
+            prop_assert!(
+                !error.message.contains(&secret),
+                "message {:?}",
+                error.message
+            );
+            prop_assert!(!error.body.contains(&secret), "body {:?}", error.body);
+            if let Ok(parsed) = serde_json::from_str::<Value>(&error.body) {
+                prop_assert!(!holds(&parsed, &secret), "the body, decoded: {}", parsed);
+            }
+            prop_assert!(error.code.as_deref().is_none_or(|c| !c.contains(&secret)));
+            prop_assert!(error.details.as_ref().is_none_or(|d| !holds(d, &secret)));
+            prop_assert!(error
+                .errors
+                .iter()
+                .all(|(k, v)| !k.contains(&secret) && v.iter().all(|m| !m.contains(&secret))));
+            prop_assert!(error.headers.iter().all(|(_, v)| !v.contains(&secret)));
+            Ok(())
+        },
+    );
+}
+
+/// JSON pointers of every string in `value`.
+fn collect_strings(value: &Value, at: String, out: &mut Vec<String>) {
+    match value {
+        Value::String(_) => out.push(at),
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                collect_strings(v, format!("{at}/{i}"), out);
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                collect_strings(
+                    v,
+                    format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Puts `secret` into the string at `pointer`, or into its property name.
+fn echo(value: &mut Value, pointer: &str, secret: &str, as_key: bool) {
+    let Some((parent, key)) = pointer.rsplit_once('/') else {
+        return;
+    };
+    let key = key.replace("~1", "/").replace("~0", "~");
+    match value.pointer_mut(parent) {
+        Some(Value::Object(map)) if as_key => {
+            if let Some(v) = map.shift_remove(&key) {
+                map.insert(format!("{key} {secret}"), v);
+            }
+        }
+        Some(Value::Object(map)) => {
+            if let Some(Value::String(s)) = map.get_mut(&key) {
+                *s = format!("{s} token {secret} rejected");
+            }
+        }
+        Some(Value::Array(items)) => {
+            if let Some(Value::String(s)) = key.parse::<usize>().ok().and_then(|i| items.get_mut(i))
+            {
+                *s = format!("{s} {secret}");
+            }
+        }
+        _ => {}
+    }
+}
