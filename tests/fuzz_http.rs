@@ -20,8 +20,16 @@ use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use talkover::mock::MockServer;
 
+/// The JSON strategies the in-crate fuzz targets use: mutated documented examples.
+#[allow(dead_code)]
+#[path = "../src/fuzz/json.rs"]
+mod json;
+
 /// Panics on the mock's connection threads, counted by a process-wide hook.
 static SERVER_PANICS: AtomicU64 = AtomicU64::new(0);
+
+/// Answers seen, by status class (index 1 for 1xx … 5; 0 for no answer at all).
+static ANSWERS: [AtomicU64; 6] = [const { AtomicU64::new(0) }; 6];
 
 /// How often the server is checked with a valid request and its state cleared.
 const CHECK_EVERY: u64 = 1000;
@@ -108,6 +116,93 @@ const BODIES: &[&str] = &[
     "",
     "not json",
 ];
+
+/// Real operations with a valid body, so requests reach routing, token checks, validation
+/// and the stateful store before their bodies and queries are mutated.
+const OPERATIONS: &[(&str, &str, &str)] = &[
+    (
+        "POST",
+        "/api/v1/agents/agent_123456/call",
+        r#"{"to": "+15550001111", "payload": {"customer_name": "Ada"}, "context": {"user_id": "u1"}, "delay_seconds": 0, "is_testing": true}"#,
+    ),
+    (
+        "GET",
+        "/api/v1/calls?status=completed&per_page=5&page=1&date_from=2024-01-01&search=%2B1",
+        "",
+    ),
+    (
+        "POST",
+        "/api/v1/agents",
+        r#"{"label": "Night", "name": "night", "language": "en-US", "interrupt_sensitivity": "low", "endpointing_sensitivity": "medium", "ivr_navigation_mode": "off"}"#,
+    ),
+    (
+        "POST",
+        "/api/v1/agents/agent_123456/actions",
+        r#"{"node_id": "n1", "name": "Book", "description": "d", "type": "webhook", "url": "https://example.com", "inputs": [{"name": "date", "type": "string", "required": true}]}"#,
+    ),
+    (
+        "GET",
+        "/api/v1/agents/agent_123456/calls?per_page=2&page=2",
+        "",
+    ),
+    ("GET", "/api/v1/agents?page=1&per_page=3", ""),
+    ("GET", "/api/v1/agents/agent_123456/actions", ""),
+    ("POST", "/api/v1/agents/agent_draft/publish", ""),
+    ("DELETE", "/api/v1/agents/agent_draft", ""),
+    ("GET", "/api/health", ""),
+    (
+        "POST",
+        "/api/assistants",
+        r#"{"accountSlug": "team", "name": "Support"}"#,
+    ),
+    ("GET", "/api/crm/contacts?limit=5&offset=0", ""),
+];
+
+/// A real operation, its query values and JSON body mutated.
+fn operation(token: String) -> impl Strategy<Value = Request> {
+    let query_value = prop_oneof![
+        3 => prop::sample::select(vec!["1", "0", "-1", "99999999999999999999", "1.5", "", "%zz", "%2B1", "completed", "2024-02-30", "%C3%A9", "true"]).prop_map(str::to_string),
+        1 => text().prop_map(|t| t.replace(['&', '#', ' '], "")),
+    ];
+    (
+        prop::sample::select(OPERATIONS),
+        prop::collection::vec(query_value, 0..3),
+    )
+        .prop_flat_map(move |((method, target, body), values)| {
+            // Replace the first query values with the mutated ones.
+            let mut target = target.to_string();
+            for value in values {
+                if let Some(at) = target.find('=') {
+                    let end = target[at..].find('&').map_or(target.len(), |e| at + e);
+                    if !target[at + 1..end].starts_with('\u{0}') {
+                        target.replace_range(at + 1..end, &format!("\u{0}{value}"));
+                    }
+                }
+            }
+            let target = target.replace('\u{0}', "");
+            let example: serde_json::Value =
+                serde_json::from_str(body).unwrap_or(serde_json::Value::Null);
+            let body = if body.is_empty() {
+                Just(Vec::new()).boxed()
+            } else {
+                json::mutated(example).boxed()
+            };
+            let token = token.clone();
+            body.prop_map(move |body| Request {
+                method: method.to_string(),
+                target: target.clone(),
+                version: "HTTP/1.1".into(),
+                headers: vec![
+                    ("Host".into(), "127.0.0.1".into()),
+                    ("Authorization".into(), format!("Bearer {token}")),
+                    ("Content-Type".into(), "application/json".into()),
+                ],
+                body,
+                framing: Framing::Length,
+                newline: "\r\n",
+            })
+        })
+}
 
 /// How the body is framed on the wire.
 #[derive(Debug, Clone)]
@@ -311,7 +406,8 @@ fn damaged(token: String) -> impl Strategy<Value = Vec<u8>> {
         any::<Index>().prop_map(Damage::Cut),
     ];
     let damages = prop_oneof![3 => Just(Vec::new()), 2 => prop::collection::vec(damage, 1..4)];
-    (request(token), damages).prop_map(|(request, damages)| {
+    let request = prop_oneof![request(token.clone()), operation(token)];
+    (request, damages).prop_map(|(request, damages)| {
         let mut bytes = request.to_bytes();
         for damage in damages {
             let len = bytes.len();
@@ -359,8 +455,18 @@ fn exchange(address: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
 /// A status line the server wrote, if it wrote anything.
 fn check_answer(answer: &[u8]) -> Result<(), TestCaseError> {
     if answer.is_empty() {
+        ANSWERS[0].fetch_add(1, Ordering::Relaxed);
         return Ok(());
     }
+    // The final answer's class: skip an interim `100 Continue`.
+    let last = answer
+        .windows(9)
+        .rposition(|w| w.starts_with(b"HTTP/1."))
+        .unwrap_or(0);
+    let class = answer
+        .get(last + 9)
+        .map_or(0, |d| usize::from(d.wrapping_sub(b'0')));
+    ANSWERS[class.min(5)].fetch_add(1, Ordering::Relaxed);
     let head = String::from_utf8_lossy(&answer[..answer.len().min(12)]).into_owned();
     let ok = head.len() == 12
         && head.starts_with("HTTP/1.")
@@ -432,6 +538,15 @@ fn fuzz_mock_http_requests() {
     eprintln!(
         "fuzz target mock_http_requests: {n} cases in {seconds:.1} s ({:.0} cases/s)",
         n as f64 / seconds.max(1e-9)
+    );
+    let seen: Vec<String> = ["no answer", "1xx", "2xx", "3xx", "4xx", "5xx"]
+        .iter()
+        .zip(&ANSWERS)
+        .map(|(class, n)| format!("{class} {}", n.load(Ordering::Relaxed)))
+        .collect();
+    eprintln!(
+        "fuzz target mock_http_requests: answers {}",
+        seen.join(", ")
     );
     if let Err(failure) = result {
         panic!("mock_http_requests: {failure}");
