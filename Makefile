@@ -9,7 +9,7 @@ SPECS  := $(wildcard spec/*.yaml)
 REDOCLY_VERSION := 2.77.0
 REDOCLY := .node/node_modules/.bin/redocly
 
-.PHONY: crates bench demo mock test develop generated stubs snapshots check-rust test-rust test-python stubtest lint-python validate-specs lint-specs clean
+.PHONY: crates bench demo fuzz soak mock test develop generated stubs snapshots check-rust test-rust test-python stubtest lint-python validate-specs lint-specs clean
 
 ## demo: build the Python package into .venv and run the quickstart tour against the bundled mock server
 demo: develop
@@ -83,6 +83,24 @@ crates:
 
 clean:
 	rm -rf $(VENV) .node target
+
+## fuzz: property-based fuzzing (proptest, stable Rust), FUZZ_CASES inputs per target (default 1,000,000)
+# Every response decoder, error answer, encoder and the mock's request parser; release mode.
+# Each target prints its count and time; any panic or broken invariant fails the run.
+FUZZ_CASES ?= 1000000
+fuzz:
+	@mkdir -p target
+	@echo "fuzzing: $(FUZZ_CASES) cases per target; the log is target/fuzz.log"
+	@NO_PROXY=127.0.0.1,localhost PROPTEST_CASES=$(FUZZ_CASES) cargo test --release --features mock \
+		--lib --test fuzz_http -- fuzz_ --nocapture --test-threads=2 > target/fuzz.log 2>&1; \
+		status=$$?; grep '^fuzz target' target/fuzz.log; \
+		if [ $$status -ne 0 ]; then tail -n 60 target/fuzz.log; fi; exit $$status
+
+## soak: 100,000 mixed calls over 8 threads through one client against the mock, faults injected
+# Prints a summary table; fails on any error no injected fault explains, RSS growth of 10 MB
+# or more, or a change in open descriptors.
+soak:
+	NO_PROXY=127.0.0.1,localhost cargo test --release --features mock --test soak -- --ignored --nocapture
 
 ## bench: latency, model access and thread-scaling numbers (printed, never asserted)
 bench: $(BIN)/.installed

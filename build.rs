@@ -54,6 +54,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         write!(index, "&{}::mock::API, ", api.module)?;
     }
     index.push_str("];\n");
+    index.push_str("\n/// Every API's response decoders, for the property tests.\n#[cfg(test)]\npub(crate) static ALL_RESPONSE_DECODERS: &[&[crate::rt::probe::Decoder]] = &[");
+    for api in &apis {
+        write!(index, "{}::RESPONSE_DECODERS, ", api.module)?;
+    }
+    index.push_str("];\n");
     write_if_changed(&out.join("apis.rs"), &index)?;
     write_if_changed(
         &out.join("_native.pyi"),

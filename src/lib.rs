@@ -12,6 +12,7 @@ mod encoding;
 mod error;
 mod error_body;
 mod pagination;
+mod probe;
 mod secrets;
 mod transport;
 mod validation;
@@ -36,7 +37,16 @@ pub mod rt {
     };
     pub use crate::validation::{check, Format, Pattern, Validate};
     pub use crate::wire_enum::WireEnum;
+
+    /// Response decoders for the crate's property tests; not part of the API.
+    #[doc(hidden)]
+    pub mod probe {
+        pub use crate::probe::{decode, page, Decoded, Decoder};
+    }
 }
+
+#[cfg(test)]
+mod fuzz;
 
 include!(concat!(env!("OUT_DIR"), "/apis.rs"));
 

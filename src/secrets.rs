@@ -87,9 +87,24 @@ impl Secrets {
         }
     }
 
+    /// A raw body. JSON may carry a secret escaped (`\/` as PHP writes `/`, `\"`, `\u0061`),
+    /// out of reach of a plain search yet back in clear text once decoded: a JSON body that
+    /// holds one decoded is written again, redacted.
+    fn redact_body(&self, body: &mut String) {
+        self.redact_in_place(body);
+        let Ok(mut value) = serde_json::from_str::<Value>(body) else {
+            return;
+        };
+        let decoded = value.clone();
+        self.redact_json(&mut value);
+        if value != decoded {
+            *body = value.to_string();
+        }
+    }
+
     fn redact_api_error(&self, error: &mut ApiError) {
         self.redact_in_place(&mut error.message);
-        self.redact_in_place(&mut error.body);
+        self.redact_body(&mut error.body);
         if let Some(code) = &mut error.code {
             self.redact_in_place(code);
         }
@@ -117,7 +132,7 @@ impl Secrets {
             Error::Api(api) => self.redact_api_error(api),
             Error::ResponseValidation { message, body, .. } => {
                 self.redact_in_place(message);
-                self.redact_in_place(body);
+                self.redact_body(body);
             }
             Error::Configuration(message)
             | Error::Connection(message)
@@ -178,6 +193,48 @@ mod tests {
         assert_eq!(api.message, "token Bearer [redacted] is invalid");
         assert_eq!(api.header("x-echo"), Some("Bearer [redacted]"));
         assert_eq!(api.errors["f"], vec!["[redacted]"]);
+    }
+
+    /// Found by `fuzz_echoed_token_is_redacted`: a token echoed in a JSON body with a
+    /// character the server escapes stayed in `body`, escaped, and came back on decoding.
+    #[test]
+    fn a_token_echoed_escaped_in_a_json_body_is_redacted() {
+        for (token, body) in [
+            (
+                "talq_ab/cd",
+                r#"{"message": "token talq_ab\/cd is invalid"}"#,
+            ),
+            (
+                "talq_ab\"cd",
+                r#"{"error": {"code": "X talq_ab\"cd", "message": "m"}}"#,
+            ),
+            ("talq_abcd", r#"{"errors": {"talq_\u0061bcd": ["bad"]}}"#),
+        ] {
+            let secrets = Secrets::new([token]);
+            let api = ApiError::from_response(401, vec![], body.as_bytes().to_vec());
+            let Error::Api(api) = secrets.redact_error(Error::Api(Box::new(api))) else {
+                panic!("not an API error")
+            };
+            let decoded: Value = serde_json::from_str(&api.body).expect("still JSON");
+            assert!(
+                !decoded.to_string().contains(token),
+                "{token}: {}",
+                api.body
+            );
+            assert!(api.body.contains(REDACTED), "{}", api.body);
+            let invalid = secrets.redact_error(Error::ResponseValidation {
+                status: 200,
+                message: "bad".into(),
+                body: body.into(),
+            });
+            let Error::ResponseValidation { body, .. } = invalid else {
+                panic!("not a response validation error")
+            };
+            assert!(
+                !body.contains("talq_ab") && body.contains(REDACTED),
+                "{body}"
+            );
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The emitters, one per generated output, and the small helpers they share.
 
+pub mod decoders;
 pub mod mock;
 pub mod python;
 pub mod reference;

@@ -22,6 +22,7 @@ pub fn emit(api: &Api) -> Result<String, Error> {
     let models = api.models.iter().map(|m| model(m, true, &validated));
     let params = api.params.iter().map(|m| model(m, false, &validated));
     let paginated = paginated_impls(api)?;
+    let decoders = super::decoders::table(api);
     let tokens = quote! {
         #info
         #client
@@ -31,6 +32,7 @@ pub fn emit(api: &Api) -> Result<String, Error> {
         #(#models)*
         #(#params)*
         #(#paginated)*
+        #decoders
     };
     format_file(api, "models and client", tokens)
 }
