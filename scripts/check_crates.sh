@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo publish --workspace --dry-run --allow-dirty --quiet
+cargo package --workspace --allow-dirty --no-verify --quiet
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 for crate in target/package/talkover-codegen-*.crate target/package/talkover-[0-9]*.crate; do
