@@ -9,7 +9,7 @@ SPECS  := $(wildcard spec/*.yaml)
 REDOCLY_VERSION := 2.77.0
 REDOCLY := .node/node_modules/.bin/redocly
 
-.PHONY: crates bench demo fuzz soak mock test develop generated stubs snapshots check-rust test-rust test-python stubtest lint-python validate-specs lint-specs clean
+.PHONY: dist crates bench demo fuzz soak mock test develop generated stubs snapshots check-rust test-rust test-python stubtest lint-python validate-specs lint-specs clean
 
 ## demo: build the Python package into .venv and run the quickstart tour against the bundled mock server
 demo: develop
@@ -76,6 +76,18 @@ generated:
 snapshots:
 	INSTA_UPDATE=new cargo test -p talkover-codegen --test snapshots || true
 	@command -v cargo-insta >/dev/null && cargo insta review || echo "review the .snap.new files, then rename them over the .snap files"
+
+## dist: an abi3 manylinux wheel (built with zig, checked by auditwheel) and an sdist in dist/;
+## then the wheel is installed into fresh 3.9 and 3.13 venvs without cargo and used against the mock
+dist: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check ziglang==0.17.0 auditwheel==6.8.2
+	rm -rf dist
+	PATH=$(abspath $(BIN)):$$PATH VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/maturin build --release --zig --compatibility manylinux2014 --out dist --quiet
+	$(BIN)/maturin sdist --out dist
+	$(BIN)/auditwheel show dist/*.whl | tee target/auditwheel.txt
+	grep -q "manylinux" target/auditwheel.txt
+	$(BIN)/python -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir target/from-sdist dist/talkover-*.tar.gz
+	scripts/check_wheel.sh
 
 ## crates: package talkover-codegen and talkover as crates.io would, and build a project from the .crate files alone
 crates:
