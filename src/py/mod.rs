@@ -16,7 +16,7 @@ use pyo3::prelude::*;
 
 pub use blocking::blocking;
 pub use client::{request_options, ClientSettings};
-pub use convert::{convert, from_py, from_py_opt, repr, to_dict, ToPy};
+pub use convert::{cached, convert, from_py, from_py_opt, repr, to_dict, ToPy};
 pub use errors::to_pyerr;
 pub use pages::PageIterator;
 pub use raw::{raw_response, PyRawResponse};

@@ -298,18 +298,18 @@ fn method(api: &Api, op: &Operation, raw: bool) -> TokenStream {
             let page = rust_class(&page_class(api, op));
             quote! {
                 let inner = result.map_err(|e| crate::py::to_pyerr(py, e))?;
-                Ok(Bound::new(py, #page { inner })?.into_any())
+                Ok(Bound::new(py, #page::wrap(inner))?.into_any())
             }
         }
         (Some(_), true) => {
             let page = rust_class(&page_class(api, op));
             quote! {
-                crate::py::raw_response(py, result, |py, inner| Ok(Bound::new(py, #page { inner })?.into_any().unbind()))
+                crate::py::raw_response(py, result, |py, inner| Ok(Bound::new(py, #page::wrap(inner))?.into_any().unbind()))
             }
         }
         (None, false) => quote!(crate::py::convert(py, result)),
         (None, true) => quote! {
-            crate::py::raw_response(py, result, |py, value| crate::py::ToPy::to_py(&value, py).map(Bound::unbind))
+            crate::py::raw_response(py, result, |py, value| crate::py::ToPy::into_py(value, py).map(Bound::unbind))
         },
     };
     quote! {
@@ -326,6 +326,42 @@ fn method(api: &Api, op: &Operation, raw: bool) -> TokenStream {
     }
 }
 
+/// Whether a value of this type converts to model objects, which are worth keeping: read
+/// again, such a field hands out the same (immutable) objects instead of copying them.
+fn holds_model(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Model(_) => true,
+        TypeRef::Array(item) | TypeRef::Map(item) => holds_model(item),
+        _ => false,
+    }
+}
+
+/// The slot a model-holding field's converted value is kept in.
+fn cache_slot(f: &Field) -> proc_macro2::Ident {
+    format_ident!("cache_{}", f.rust.trim_start_matches("r#"))
+}
+
+/// The cache slots of a class over `model`, and the `wrap` constructor that makes them empty.
+fn cache_parts(model: &Model, class: &proc_macro2::Ident, inner: TokenStream) -> (TokenStream, TokenStream) {
+    let slots: Vec<_> = model
+        .fields
+        .iter()
+        .filter(|f| holds_model(&f.ty))
+        .map(cache_slot)
+        .collect();
+    let decls = quote! {
+        #( #slots: ::pyo3::sync::PyOnceLock<Py<PyAny>>, )*
+    };
+    let wrap = quote! {
+        impl #class {
+            fn wrap(inner: #inner) -> Self {
+                #class { inner, #( #slots: ::pyo3::sync::PyOnceLock::new(), )* }
+            }
+        }
+    };
+    (decls, wrap)
+}
+
 /// Getters, `to_dict`, `__repr__` and `__eq__` over `self.inner`, which is (or derefs to) a model.
 fn model_methods(model: &Model, class_name: &str) -> TokenStream {
     let getters = model.fields.iter().map(|f| {
@@ -333,12 +369,18 @@ fn model_methods(model: &Model, class_name: &str) -> TokenStream {
         let getter = format_ident!("get_{}", f.py.trim_end_matches('_'));
         let py_name = f.py.as_str();
         let docs = doc(f.doc.as_deref());
+        let body = if holds_model(&f.ty) {
+            let slot = cache_slot(f);
+            quote!(crate::py::cached(py, &self.#slot, |py| crate::py::ToPy::to_py(&self.inner.#field, py)))
+        } else {
+            quote!(crate::py::ToPy::to_py(&self.inner.#field, py))
+        };
         quote! {
             #docs
             #[getter]
             #[pyo3(name = #py_name)]
             fn #getter<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                crate::py::ToPy::to_py(&self.inner.#field, py)
+                #body
             }
         }
     });
@@ -371,12 +413,16 @@ fn model(api: &Api, model: &Model) -> TokenStream {
     let ty = ident(&model.name);
     let docs = doc(model.doc.as_deref());
     let methods = model_methods(model, &class_name);
+    let (cache, wrap) = cache_parts(model, &class, quote!(::std::sync::Arc<super::#ty>));
     quote! {
         #docs
         #[pyclass(frozen, module = #PY_MODULE, name = #class_name)]
         pub struct #class {
             inner: ::std::sync::Arc<super::#ty>,
+            #cache
         }
+
+        #wrap
 
         #[pymethods]
         impl #class {
@@ -385,7 +431,11 @@ fn model(api: &Api, model: &Model) -> TokenStream {
 
         impl crate::py::ToPy for super::#ty {
             fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                Ok(Bound::new(py, #class { inner: ::std::sync::Arc::new(self.clone()) })?.into_any())
+                Ok(Bound::new(py, #class::wrap(::std::sync::Arc::new(self.clone())))?.into_any())
+            }
+
+            fn into_py<'py>(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                Ok(Bound::new(py, #class::wrap(::std::sync::Arc::new(self)))?.into_any())
             }
         }
     }
@@ -405,6 +455,7 @@ fn page(api: &Api, op: &Operation) -> Option<TokenStream> {
     let class = rust_class(&class_name);
     let ty = ident(response);
     let methods = model_methods(model, &class_name);
+    let (cache, wrap) = cache_parts(model, &class, quote!(crate::rt::Page<super::#ty>));
     let text = format!(
         " One page of `{}`. Iterating it walks every item of this page and the pages after it.",
         op.method
@@ -414,7 +465,10 @@ fn page(api: &Api, op: &Operation) -> Option<TokenStream> {
         #[pyclass(frozen, module = #PY_MODULE, name = #class_name)]
         pub struct #class {
             inner: crate::rt::Page<super::#ty>,
+            #cache
         }
+
+        #wrap
 
         #[pymethods]
         impl #class {
@@ -430,7 +484,7 @@ fn page(api: &Api, op: &Operation) -> Option<TokenStream> {
                 let page = self.inner.clone();
                 let next = crate::py::blocking(py, move || page.next_page()).map_err(|e| crate::py::to_pyerr(py, e))?;
                 match next {
-                    Some(inner) => Ok(Bound::new(py, #class { inner })?.into_any()),
+                    Some(inner) => Ok(Bound::new(py, #class::wrap(inner))?.into_any()),
                     None => Ok(py.None().into_bound(py)),
                 }
             }
