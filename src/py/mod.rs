@@ -24,6 +24,9 @@ pub use raw::{raw_response, PyRawResponse};
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     logging::install();
+    // Compiled in, so `import talkover` need not load `importlib.metadata` (tens of ms).
+    // `setattr`, not `add`: a dunder stays out of the module's `__all__`.
+    module.setattr("__version__", env!("CARGO_PKG_VERSION"))?;
     module.add_class::<PageIterator>()?;
     module.add_class::<PyRawResponse>()?;
     #[cfg(feature = "mock")]
