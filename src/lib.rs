@@ -8,7 +8,6 @@
 //! re-exports those three at its root.
 
 mod config;
-mod decode;
 mod encoding;
 mod error;
 mod error_body;
@@ -29,10 +28,6 @@ pub use transport::{RateLimit, RawResponse, RequestOptions};
 /// The runtime the generated clients are built on: transport, pagination, validation.
 pub mod rt {
     pub use crate::config::{ApiInfo, ClientBuilder, FromTransport};
-    /// Used by the generated `Deserialize` impls of models that keep unknown fields.
-    pub mod decode {
-        pub use crate::decode::{field, required, Key};
-    }
     pub use crate::encoding::{encode_path, ToQuery};
     pub use crate::pagination::{Page, PageIter, PageState, PageStyle, Paginated};
     pub use crate::transport::interrupt;

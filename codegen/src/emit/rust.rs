@@ -511,15 +511,11 @@ fn model(model: &Model, is_model: bool, validated: &HashSet<&str>) -> TokenStrea
             pub #bag: ::serde_json::Map<String, ::serde_json::Value>,
         }
     });
-    // A model that keeps unknown fields gets its own `Deserialize`: serde's derive would
-    // buffer every property of it to fill the flattened bag.
-    let own_decoder = is_model && extra.is_some();
-    let derives = if is_model && !own_decoder {
+    let derives = if is_model {
         quote!(#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
     } else {
         quote!(#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)])
     };
-    let decoder = own_decoder.then(|| deserialize_impl(model));
     let validate = validate_impl(model, validated);
     quote! {
         #docs
@@ -528,69 +524,7 @@ fn model(model: &Model, is_model: bool, validated: &HashSet<&str>) -> TokenStrea
             #(#fields)*
             #extra
         }
-        #decoder
         #validate
-    }
-}
-
-/// `Deserialize` for a model that keeps unknown fields: each known property is read straight
-/// into its field, the others into the bag in the order received. Same results and errors as
-/// serde's derive (missing and duplicate fields, `null` for an optional one).
-fn deserialize_impl(model: &Model) -> TokenStream {
-    let name = ident(&model.name);
-    let expecting = format!("struct {}", model.name);
-    let bag = ident(crate::lower::UNKNOWN_FIELDS);
-    let slots: Vec<_> = (0..model.fields.len())
-        .map(|i| format_ident!("field{i}"))
-        .collect();
-    let types = model.fields.iter().map(|f| {
-        let ty = rust_type(&f.ty);
-        if f.is_option() {
-            quote!(Option<#ty>)
-        } else {
-            ty
-        }
-    });
-    let wires: Vec<_> = model.fields.iter().map(|f| f.wire.as_str()).collect();
-    let inits = model.fields.iter().zip(&slots).map(|(f, slot)| {
-        let field = ident(&f.rust);
-        let wire = f.wire.as_str();
-        if f.is_option() {
-            quote!(#field: #slot.unwrap_or_default())
-        } else {
-            quote!(#field: crate::rt::decode::required(#slot, #wire)?)
-        }
-    });
-    quote! {
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct Fields;
-                impl<'de> ::serde::de::Visitor<'de> for Fields {
-                    type Value = #name;
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.write_str(#expecting)
-                    }
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
-                        #( let mut #slots: Option<#types> = None; )*
-                        let mut #bag = ::serde_json::Map::new();
-                        while let Some(key) = map.next_key::<crate::rt::decode::Key<'de>>()? {
-                            match key.as_str() {
-                                #( #wires => crate::rt::decode::field(&mut map, &mut #slots, #wires)?, )*
-                                _ => {
-                                    let value = map.next_value()?;
-                                    #bag.insert(key.into_string(), value);
-                                }
-                            }
-                        }
-                        Ok(#name {
-                            #(#inits,)*
-                            #bag,
-                        })
-                    }
-                }
-                deserializer.deserialize_map(Fields)
-            }
-        }
     }
 }
 
