@@ -12,10 +12,11 @@ use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{
-    ConnectProxyConnector, Connector, NextTimeout, RustlsConnector, TcpConnector,
+    ConnectProxyConnector, Connector, NextTimeout, RustlsConnector,
 };
 
 use super::interrupt::InterruptibleConnector;
+use super::tcp::TcpConnector;
 
 /// One agent per process, shared by every copy of a client (`with_options` included).
 pub(crate) struct Pool {
@@ -27,14 +28,14 @@ pub(crate) struct Pool {
 
 /// An agent and the process that made it.
 struct Owned {
-    pid: u32,
+    process: u64,
     agent: ureq::Agent,
 }
 
 impl Owned {
     fn new(config: &Config) -> Self {
         Owned {
-            pid: std::process::id(),
+            process: process::current(),
             agent: ureq::Agent::with_parts(
                 config.clone(),
                 connector(),
@@ -44,11 +45,11 @@ impl Owned {
     }
 }
 
-/// ureq's default chain (HTTP CONNECT proxies, TCP, rustls), with the socket reads made
-/// interruptible below TLS.
+/// ureq's default chain (HTTP CONNECT proxies, TCP, rustls), with our TCP (fewer system
+/// calls per request) and the socket reads made interruptible below TLS.
 fn connector() -> impl Connector<()> {
     ().chain(ConnectProxyConnector::default())
-        .chain(TcpConnector::default())
+        .chain(TcpConnector)
         .chain(InterruptibleConnector)
         .chain(RustlsConnector::default())
 }
@@ -70,7 +71,7 @@ impl Pool {
     /// This process's agent.
     pub(crate) fn agent(&self) -> ureq::Agent {
         let current = self.current.load();
-        if current.pid == std::process::id() {
+        if current.process == process::current() {
             return current.agent.clone();
         }
         // A forked child: make its own agent. Several threads may race here; one wins.
@@ -118,5 +119,40 @@ impl Resolver for LiteralFirstResolver {
             }
             _ => self.names.resolve(uri, config, timeout),
         }
+    }
+}
+
+/// Which process this is, told apart from its parent after a `fork()`, cheaply: asking the
+/// kernel for the pid is a system call on every request.
+mod process {
+    /// The pid before any fork, and after one a number the fork handler bumps.
+    #[cfg(unix)]
+    pub(super) fn current() -> u64 {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        use std::sync::OnceLock;
+
+        static FORKS: AtomicU64 = AtomicU64::new(0);
+        static WATCHING: OnceLock<bool> = OnceLock::new();
+
+        extern "C" fn forked() {
+            // In the child, right after fork: only async-signal-safe work, as an atomic add is.
+            FORKS.fetch_add(1, Ordering::SeqCst);
+        }
+
+        // SAFETY: registers a handler that only touches an atomic; the registration itself
+        // has no preconditions.
+        let watching = *WATCHING
+            .get_or_init(|| unsafe { libc::pthread_atfork(None, None, Some(forked)) == 0 });
+        if watching {
+            FORKS.load(Ordering::SeqCst)
+        } else {
+            // The handler could not be registered: fall back to asking for the pid.
+            u64::from(std::process::id()) | 1 << 63
+        }
+    }
+
+    #[cfg(not(unix))]
+    pub(super) fn current() -> u64 {
+        0
     }
 }
