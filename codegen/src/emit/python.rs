@@ -342,7 +342,11 @@ fn cache_slot(f: &Field) -> proc_macro2::Ident {
 }
 
 /// The cache slots of a class over `model`, and the `wrap` constructor that makes them empty.
-fn cache_parts(model: &Model, class: &proc_macro2::Ident, inner: TokenStream) -> (TokenStream, TokenStream) {
+fn cache_parts(
+    model: &Model,
+    class: &proc_macro2::Ident,
+    inner: TokenStream,
+) -> (TokenStream, TokenStream) {
     let slots: Vec<_> = model
         .fields
         .iter()
