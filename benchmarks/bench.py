@@ -134,7 +134,10 @@ def make_py_socket(base: str) -> dict[str, Call]:
             data += more
         return loads(data[end_of_head + 4:end])
 
-    return {route: (lambda r=request: roundtrip(r)) for route, request in requests.items()}
+    def bound(request: bytes) -> Call:
+        return lambda: roundtrip(request)
+
+    return {route: bound(request) for route, request in requests.items()}
 
 
 PY_PEERS: dict[str, Callable[[str], dict[str, Call]]] = {
@@ -258,7 +261,8 @@ def model_access(base: str, repeat: int) -> dict[str, float]:
         t = time.perf_counter_ns()
         for c in data:
             (c.id, c.sid, c.to, c.to_formatted, c.from_, c.from_formatted, c.is_testing,
-             c.direction, c.status, c.duration, c.agent.name, c.created_at, c.updated_at)
+             c.direction, c.status, c.duration, c.agent and c.agent.name, c.created_at,
+             c.updated_at)
         fields.append(time.perf_counter_ns() - t)
     return {"page.data, first read": statistics.median(first) / 1e3,
             "page.data, read again": statistics.median(again) / 1e3,
@@ -332,9 +336,10 @@ def table(results: dict[tuple[str, str], list[Segment]], peers: list[Peer]) -> l
             p90 = statistics.median(s.p90_us for s in segs)
             rate = statistics.median(s.calls_per_s for s in segs)
             spread = statistics.median(abs(s.median_us - m) for s in segs) / m * 100
-            ratio = lambda floor: f"{m / med[floor]:.2f}" if floor in med else "n/a"  # noqa: E731
+            ratios = [f"{m / med[floor]:.2f}" if floor in med else "n/a"
+                      for floor in ("rust-raw", "py-socket")]
             lines.append(f"| {route} | {peer.name} | {fmt(m)} | {fmt(p90)} | {rate:,.0f} | "
-                         f"{ratio('rust-raw')} | {ratio('py-socket')} | ±{spread:.1f}% |")
+                         f"{ratios[0]} | {ratios[1]} | ±{spread:.1f}% |")
     return lines
 
 

@@ -9,7 +9,7 @@ Routes (a request without ``Authorization: Bearer talq_...`` gets a 401):
 - ``GET /api/v1/calls?per_page=100`` the 100-call page (38 KB), any other ``per_page`` the
   20-call page (7.7 KB);
 - ``POST /api/v1/agents/{id}/call`` the created call (146 B);
-- ``GET /pages/api/v1/calls?page=N`` page N of 100 pages of 100 calls (for the memory run,
+- ``GET /pages/api/v1/calls?page=N`` page N (1 when not given) of 100 pages of 100 calls (for the memory run,
   with ``base_url`` ending in ``/pages``).
 """
 
@@ -131,6 +131,7 @@ http {{
     default_type application/json;
     map $arg_per_page $calls_file {{ "100" calls_page100.json; default calls_page20.json; }}
     map $http_authorization $auth_ok {{ "~^Bearer talq_" 1; default 0; }}
+    map $arg_page $page_file {{ "~^([0-9]+)$" $1.json; default 1.json; }}
     server {{
         listen 127.0.0.1:{port};
         location = /api/v1/calls {{
@@ -143,7 +144,7 @@ http {{
         }}
         location = /pages/api/v1/calls {{
             if ($auth_ok = 0) {{ return 401 '{{"message":"Missing Bearer Token"}}'; }}
-            alias {data}/pages/$arg_page.json;
+            alias {data}/pages/$page_file;
         }}
         location / {{ return 404 '{{"success":false,"message":"Not found"}}'; }}
     }}
