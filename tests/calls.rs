@@ -546,8 +546,53 @@ fn sequential_requests_reuse_one_pooled_connection() {
     );
 }
 
-/// The generated decoder of a model that keeps unknown fields: known fields parsed, unknown
-/// ones kept in the order received, and serde's errors for a missing or repeated field.
+/// A host name (resolved when a connection is opened, not before every request) reaches the
+/// server, and later requests go over the same pooled connection.
+#[test]
+fn a_host_name_is_resolved_and_its_connection_reused() {
+    let server = TestServer::start();
+    for _ in 0..3 {
+        server.reply(
+            "GET",
+            "/api/v1/health",
+            Reply::json(200, json!({"status": "ok"})),
+        );
+    }
+    let client = talkover::Client::builder()
+        .token(TOKEN)
+        .base_url(server.url().replace("127.0.0.1", "localhost"))
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        client.health().check().expect("healthy");
+    }
+    let remotes: Vec<_> = server.requests().iter().map(|r| r.remote).collect();
+    assert_eq!(remotes.len(), 3);
+    assert!(
+        remotes.iter().all(|r| r.is_some() && *r == remotes[0]),
+        "{remotes:?}"
+    );
+}
+
+/// An unknown host name is a connection error when the connection is opened.
+#[test]
+fn an_unknown_host_name_is_a_connection_error() {
+    let client = talkover::Client::builder()
+        .token(TOKEN)
+        .base_url("http://no-such-host.invalid")
+        .max_retries(0)
+        .build()
+        .unwrap();
+    match client.health().check() {
+        Err(talkover::Error::Connection(message)) => {
+            assert!(message.contains("/api/v1/health"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Decoding a model that keeps unknown fields: known fields parsed, unknown ones kept in the
+/// order received, and serde's errors for a missing or repeated field.
 #[test]
 fn a_call_decodes_known_fields_and_keeps_unknown_ones_in_order() {
     let text = r#"{"zeta":1,"id":"c1","st\u0061tus":"completed","mid":{"b":1,"a":2},

@@ -39,7 +39,7 @@ impl Owned {
             agent: ureq::Agent::with_parts(
                 config.clone(),
                 connector(),
-                LiteralFirstResolver::default(),
+                DeferringResolver::default(),
             ),
         }
     }
@@ -49,7 +49,7 @@ impl Owned {
 /// calls per request) and the socket reads made interruptible below TLS.
 fn connector() -> impl Connector<()> {
     ().chain(ConnectProxyConnector::default())
-        .chain(TcpConnector)
+        .chain(TcpConnector::default())
         .chain(InterruptibleConnector)
         .chain(RustlsConnector::default())
 }
@@ -88,35 +88,41 @@ impl Pool {
     }
 }
 
-/// ureq's resolver spawns a thread per lookup whenever a timeout applies, and it resolves
-/// for every request, pooled connection or not. An IP literal needs no lookup at all.
+/// ureq resolves the host before every request, pooled connection or not, and its resolver
+/// spawns a thread per lookup whenever a timeout applies: a thread and a DNS query per
+/// request. Here an IP literal is answered at once, and a name is left unresolved (no
+/// addresses): our TCP connector resolves it only when it opens a new connection, as a
+/// client that pools connections does. DNS answers are thus as fresh as before for every
+/// new connection, and cost nothing on a reused one.
 #[derive(Debug, Default)]
-struct LiteralFirstResolver {
+struct DeferringResolver {
     names: DefaultResolver,
 }
 
-impl Resolver for LiteralFirstResolver {
+impl Resolver for DeferringResolver {
     fn resolve(
         &self,
         uri: &Uri,
         config: &Config,
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let literal = uri
+        let host = uri
             .host()
-            .map(|host| host.trim_start_matches('[').trim_end_matches(']'))
-            .and_then(|host| host.parse::<IpAddr>().ok());
+            .map(|host| host.trim_start_matches('[').trim_end_matches(']'));
         let port = uri.port_u16().or(match uri.scheme_str() {
             Some("https") => Some(443),
             Some("http") => Some(80),
             _ => None,
         });
-        match (literal, port) {
-            (Some(ip), Some(port)) => {
-                let mut addrs = self.empty();
-                addrs.push(SocketAddr::new(ip, port));
+        let mut addrs = self.empty();
+        match (host, port) {
+            (Some(host), Some(port)) => {
+                if let Ok(ip) = host.parse::<IpAddr>() {
+                    addrs.push(SocketAddr::new(ip, port));
+                }
                 Ok(addrs)
             }
+            // Nothing to defer: let ureq's resolver report what is wrong with the URI.
             _ => self.names.resolve(uri, config, timeout),
         }
     }

@@ -10,13 +10,15 @@
 //!   socket wait so never runs past the deadline, and one that ends early is resumed.
 //!
 //! Connecting is as ureq does it: each resolved address in turn, the first getting half the
-//! budget, the next a quarter, and so on.
+//! budget, the next a quarter, and so on. A host name arrives unresolved (see the pool's
+//! resolver) and is resolved here, only when a new connection is opened.
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{
     Buffers, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout, ShutdownHandle,
     Transport,
@@ -31,7 +33,9 @@ const MIN_PER_ADDRESS: Duration = Duration::from_millis(10);
 
 /// Opens plain TCP connections, unless an earlier connector (a proxy's) made one already.
 #[derive(Debug, Default)]
-pub(crate) struct TcpConnector;
+pub(crate) struct TcpConnector {
+    names: DefaultResolver,
+}
 
 impl<In: Transport> Connector<In> for TcpConnector {
     type Out = Either<In, TcpTransport>;
@@ -44,7 +48,16 @@ impl<In: Transport> Connector<In> for TcpConnector {
         if chained.is_some() {
             return Ok(chained.map(Either::A));
         }
-        let stream = connect(details)?;
+        let resolved;
+        let addrs = if details.addrs.is_empty() {
+            resolved = self
+                .names
+                .resolve(details.uri, details.config, details.timeout)?;
+            &resolved
+        } else {
+            &details.addrs
+        };
+        let stream = connect(details, addrs)?;
         if details.config.no_delay() {
             stream.set_nodelay(true)?;
         }
@@ -63,14 +76,17 @@ impl<In: Transport> Connector<In> for TcpConnector {
     }
 }
 
-fn connect(details: &ConnectionDetails) -> Result<TcpStream, ureq::Error> {
+fn connect(
+    details: &ConnectionDetails,
+    addrs: &ResolvedSocketAddrs,
+) -> Result<TcpStream, ureq::Error> {
     let budget = details.timeout.not_zero().map(|t| *t);
-    let count = details.addrs.len();
+    let count = addrs.len();
     // Weights 1, 1/2, 1/4, ... summing to `total`: the shares add up to the whole budget.
     let total = 2.0 * (1.0 - 0.5_f64.powi(i32::try_from(count).unwrap_or(i32::MAX)));
     let mut weight = 1.0_f64;
     let mut last: Option<ureq::Error> = None;
-    for (index, addr) in details.addrs.iter().enumerate() {
+    for (index, addr) in addrs.iter().enumerate() {
         let share = budget.map(|t| t.mul_f64(weight / total).max(MIN_PER_ADDRESS));
         weight /= 2.0;
         match connect_one(addr, share) {
