@@ -269,6 +269,48 @@ def model_access(base: str, repeat: int) -> dict[str, float]:
             "every field of the 100 calls": statistics.median(fields) / 1e3}
 
 
+INSTRUCTIONS_SCRIPT = """
+import sys
+import talkover
+calls = talkover.Talkover(sys.argv[1], base_url=sys.argv[2]).calls
+route, n = sys.argv[3], int(sys.argv[4])
+page = calls.list(per_page=100)
+ops = {
+    "create": lambda: calls.create(sys.argv[5], to="+1234567890"),
+    "list20": lambda: calls.list(per_page=20),
+    "list100": lambda: calls.list(per_page=100),
+    "page.data (again)": lambda: page.data,
+}
+op = ops[route]
+for _ in range(5 + n):
+    op()
+"""
+
+
+def instructions(base: str, log: Callable[[str], None]) -> list[str]:
+    """Instructions per call (valgrind's callgrind, user space: Python, the SDK, libc),
+    which machine load does not blur: the difference of a run with N calls and one with 2N."""
+    import shutil
+
+    if shutil.which("valgrind") is None:
+        return ["not measured: valgrind is not installed (apt-get install valgrind)"]
+    log("instructions per call (valgrind)")
+    lines = ["| talkover route | instructions per call |", "|---|---:|"]
+    for route, n in (("create", 200), ("list20", 100), ("list100", 50), ("page.data (again)", 200)):
+        totals = []
+        for count in (n, 2 * n):
+            done = subprocess.run(
+                ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+                 "-c", INSTRUCTIONS_SCRIPT, TOKEN, base, route, str(count), AGENT_ID],
+                capture_output=True, text=True, check=False)
+            found = re.search(r"Collected : (\d+)", done.stderr)
+            if found is None:
+                return [f"not measured: valgrind failed ({done.stderr.strip()[-200:]})"]
+            totals.append(int(found.group(1)))
+        lines.append(f"| {route} | {(totals[1] - totals[0]) / n:,.0f} |")
+    return lines
+
+
 def import_time(repeat: int) -> dict[str, float]:
     """ms for `import talkover` in a fresh interpreter (python -X importtime's total)."""
     totals = []
@@ -427,6 +469,7 @@ def main() -> int:
         memory = subprocess.run([sys.executable, str(Path(__file__).parent / "memory.py"),
                                  "--base-url", base + "/pages", "--markdown"],
                                 capture_output=True, text=True, check=False) if have_sdk else None
+        counted = [] if args.quick else instructions(base, log) if have_sdk else []
         machine_lines = machine(server)
         sizes = server.sizes
 
@@ -435,7 +478,10 @@ def main() -> int:
         "# Performance",
         "",
         "Written by `make bench` (`benchmarks/bench.py`); numbers, never assertions. The machine is "
-        "shared and noisy: compare ratios within one run, not absolute µs across runs.",
+        "shared and noisy: compare ratios within one run, not absolute µs across runs. When other "
+        "work keeps the cores busy, nginx waits to be scheduled on every request, which adds the "
+        "same tens of µs to every peer, floors included, and pulls every ratio toward 1; the "
+        "instruction counts below do not move with load.",
         "",
         "## Machine",
         "",
@@ -453,6 +499,13 @@ def main() -> int:
         "median absolute deviation of the per-round medians.",
         "",
         *table(results, peers),
+        "",
+        "## Instructions per call",
+        "",
+        "Counted by valgrind (callgrind), in user space: the Python interpreter, the SDK, libc. "
+        "Unlike the latencies above, machine load does not change them.",
+        "",
+        *(counted or ["not measured (`--quick`)"]),
         "",
         "## Threads, one client each",
         "",
