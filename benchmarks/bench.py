@@ -410,6 +410,8 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="3 rounds of 80 ms segments, no cargo bench")
     ap.add_argument("--peers", help="comma-separated subset of peers")
     ap.add_argument("--no-cargo-bench", action="store_true")
+    ap.add_argument("--no-pin", dest="pin", action="store_false",
+                    help="let sequential calls and nginx run on any CPU")
     ap.add_argument("--write", default=str(ROOT / "docs" / "performance.md"),
                     help="the markdown report to write ('' for none)")
     args = ap.parse_args()
@@ -427,7 +429,12 @@ def main() -> int:
     wanted = set(args.peers.split(",")) if args.peers else None
     binary = build_rust_peers(log) if wanted is None or wanted & set(RUST_PEERS) else None
 
-    with Server(nginx) as server:
+    # On a virtual machine, a request handed between two vCPUs pays for waking the idle one
+    # (tens of µs, on and off from run to run). Sequential calls therefore run with nginx
+    # and the client on one CPU; the threaded phase uses every CPU.
+    cpus = sorted(os.sched_getaffinity(0))
+    pin = cpus[0] if args.pin and len(cpus) > 1 else None
+    with Server(nginx, cpu=pin) as server:
         base = server.base_url
         peers: list[Peer] = []
         for name, make in PY_PEERS.items():
@@ -447,7 +454,10 @@ def main() -> int:
                 for route in ROUTES:
                     peer.ops[route]()
         log(f"nginx {server.version()} on {base}; peers: {', '.join(p.name for p in peers)}")
+        if pin is not None:
+            os.sched_setaffinity(0, {pin})
         results = run_rounds(peers, server.port, args.rounds, args.segment_ms, log)
+        os.sched_setaffinity(0, set(cpus))
 
         log("threads")
         thread_lines = ["| peer | route | 1 thread calls/s | "
@@ -496,7 +506,11 @@ def main() -> int:
         "`rust-sdk` into the SDK's Rust types, `rust-raw` not at all (the floor: std TcpStream, "
         "request prepared once). "
         f"{args.rounds} rounds, peer order rotating; medians over rounds; round spread is the "
-        "median absolute deviation of the per-round medians.",
+        "median absolute deviation of the per-round medians. "
+        + ("nginx and the client share one CPU here (`--no-pin` to let them spread): on a virtual "
+           "machine a request handed to an idle vCPU pays tens of µs to wake it, on and off "
+           "from run to run, which would swamp what is measured."
+           if pin is not None else "nginx and the client run on any CPU."),
         "",
         *table(results, peers),
         "",

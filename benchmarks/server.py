@@ -107,6 +107,7 @@ def write_data(folder: Path) -> dict[str, int]:
 
 CONFIG = """
 worker_processes 1;
+{affinity}
 daemon off;
 master_process on;
 pid {prefix}/nginx.pid;
@@ -178,8 +179,10 @@ def free_port() -> int:
 class Server:
     """nginx with the bench data, for a ``with`` block."""
 
-    def __init__(self, nginx: str, port: int = 0) -> None:
+    def __init__(self, nginx: str, port: int = 0, cpu: int | None = None) -> None:
+        """``cpu``: pin nginx's worker to that CPU (see bench.py for why)."""
         self.nginx = nginx
+        self.cpu = cpu
         self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._dir = tempfile.TemporaryDirectory(prefix="talkover-bench-")
@@ -194,8 +197,9 @@ class Server:
 
     def __enter__(self) -> Server:
         created = (self.prefix / "data" / "create_call.json").read_text()
+        affinity = "" if self.cpu is None else f"worker_cpu_affinity {1 << self.cpu:b};"
         config = CONFIG.format(prefix=self.prefix, port=self.port, data=self.prefix / "data",
-                               created=created)
+                               created=created, affinity=affinity)
         (self.prefix / "nginx.conf").write_text(config)
         self._process = subprocess.Popen(
             [self.nginx, "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf")],
