@@ -11,6 +11,7 @@ mod logging;
 mod mock;
 mod pages;
 mod raw;
+mod shared;
 
 use pyo3::prelude::*;
 
@@ -20,6 +21,7 @@ pub use convert::{cached, convert, from_py, from_py_opt, repr, to_dict, ToPy};
 pub use errors::to_pyerr;
 pub use pages::PageIterator;
 pub use raw::{raw_response, PyRawResponse};
+pub use shared::{page_items, FromShared, ItemsOf, Shared};
 
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -4,6 +4,7 @@ unknown fields kept, value equality, an informative repr, and open enums."""
 from __future__ import annotations
 
 import copy
+import gc
 import json
 from typing import Any
 
@@ -261,3 +262,21 @@ def test_unknown_fields_keep_their_order_and_escaped_names_match(
                    headers={"Content-Type": "application/json"})
     with pytest.raises(talkover.APIResponseValidationError, match="duplicate field `id`"):
         client.calls.create("agent_123456", to="+1234567890")
+
+
+def test_page_items_read_from_the_page_and_outlive_it(client: talkover.Talkover, server: RecordingServer) -> None:
+    body = copy.deepcopy(LIST_CALLS_200)
+    body["pagination"]["last_page"] = body["pagination"]["current_page"]  # one page only
+    server.respond("GET", LIST_CALLS_PATH, json=body)
+    page = client.calls.list()
+
+    data = page.data
+    iterated = list(page)  # the same calls, as owned objects
+    del page
+    gc.collect()
+
+    assert [c.to_dict() for c in data] == LIST_CALLS_200["data"]
+    assert data == iterated
+    assert repr(data[0]) == repr(iterated[0])
+    assert data[0].agent == iterated[0].agent
+    assert data[0].agent is not None and data[0].agent.to_dict() == CALL_1["agent"]

@@ -341,12 +341,15 @@ fn cache_slot(f: &Field) -> proc_macro2::Ident {
     format_ident!("cache_{}", f.rust.trim_start_matches("r#"))
 }
 
-/// The cache slots of a class over `model`, and the `wrap` constructor that makes them empty.
+/// The cache slots of a class over `model`, the `wrap` constructor that makes them empty and
+/// `value`, the model the class reads (`value_body` over `self.inner`).
 fn cache_parts(
     model: &Model,
     class: &proc_macro2::Ident,
     inner: TokenStream,
+    value_body: TokenStream,
 ) -> (TokenStream, TokenStream) {
+    let ty = ident(&model.name);
     let slots: Vec<_> = model
         .fields
         .iter()
@@ -361,23 +364,31 @@ fn cache_parts(
             fn wrap(inner: #inner) -> Self {
                 #class { inner, #( #slots: ::pyo3::sync::PyOnceLock::new(), )* }
             }
+
+            fn value(&self) -> PyResult<&super::#ty> {
+                #value_body
+            }
         }
     };
     (decls, wrap)
 }
 
-/// Getters, `to_dict`, `__repr__` and `__eq__` over `self.inner`, which is (or derefs to) a model.
-fn model_methods(model: &Model, class_name: &str) -> TokenStream {
+/// Getters, `to_dict`, `__repr__` and `__eq__` over `self.value()`, the model. `page_items`:
+/// the field holding a page's items, handed out as views of the page's own response.
+fn model_methods(model: &Model, class_name: &str, page_items: Option<&str>) -> TokenStream {
     let getters = model.fields.iter().map(|f| {
         let field = ident(&f.rust);
         let getter = format_ident!("get_{}", f.py.trim_end_matches('_'));
         let py_name = f.py.as_str();
         let docs = doc(f.doc.as_deref());
-        let body = if holds_model(&f.ty) {
+        let body = if page_items == Some(f.rust.as_str()) {
             let slot = cache_slot(f);
-            quote!(crate::py::cached(py, &self.#slot, |py| crate::py::ToPy::to_py(&self.inner.#field, py)))
+            quote!(crate::py::cached(py, &self.#slot, |py| crate::py::page_items(py, &self.inner)))
+        } else if holds_model(&f.ty) {
+            let slot = cache_slot(f);
+            quote!(crate::py::cached(py, &self.#slot, |py| crate::py::ToPy::to_py(&self.value()?.#field, py)))
         } else {
-            quote!(crate::py::ToPy::to_py(&self.inner.#field, py))
+            quote!(crate::py::ToPy::to_py(&self.value()?.#field, py))
         };
         quote! {
             #docs
@@ -391,14 +402,14 @@ fn model_methods(model: &Model, class_name: &str) -> TokenStream {
     let repr_fields = model.fields.iter().map(|f| {
         let field = ident(&f.rust);
         let py_name = f.py.as_str();
-        quote!((#py_name, crate::py::ToPy::to_py(&self.inner.#field, py)?))
+        quote!((#py_name, crate::py::ToPy::to_py(&self.value()?.#field, py)?))
     });
     quote! {
         #(#getters)*
 
         /// The object as JSON-shaped Python data, with wire names and unknown fields kept.
         fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-            crate::py::to_dict(py, &*self.inner)
+            crate::py::to_dict(py, self.value()?)
         }
 
         fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -406,7 +417,9 @@ fn model_methods(model: &Model, class_name: &str) -> TokenStream {
         }
 
         fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-            other.cast::<Self>().is_ok_and(|other| *other.get().inner == *self.inner)
+            other.cast::<Self>().is_ok_and(|other| {
+                matches!((other.get().value(), self.value()), (Ok(a), Ok(b)) if a == b)
+            })
         }
     }
 }
@@ -416,13 +429,18 @@ fn model(api: &Api, model: &Model) -> TokenStream {
     let class = rust_class(&class_name);
     let ty = ident(&model.name);
     let docs = doc(model.doc.as_deref());
-    let methods = model_methods(model, &class_name);
-    let (cache, wrap) = cache_parts(model, &class, quote!(::std::sync::Arc<super::#ty>));
+    let methods = model_methods(model, &class_name, None);
+    let (cache, wrap) = cache_parts(
+        model,
+        &class,
+        quote!(crate::py::Shared<super::#ty>),
+        quote!(self.inner.get()),
+    );
     quote! {
         #docs
         #[pyclass(frozen, module = #PY_MODULE, name = #class_name)]
         pub struct #class {
-            inner: ::std::sync::Arc<super::#ty>,
+            inner: crate::py::Shared<super::#ty>,
             #cache
         }
 
@@ -435,11 +453,17 @@ fn model(api: &Api, model: &Model) -> TokenStream {
 
         impl crate::py::ToPy for super::#ty {
             fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                Ok(Bound::new(py, #class::wrap(::std::sync::Arc::new(self.clone())))?.into_any())
+                self.clone().into_py(py)
             }
 
             fn into_py<'py>(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                Ok(Bound::new(py, #class::wrap(::std::sync::Arc::new(self)))?.into_any())
+                crate::py::FromShared::shared_to_py(crate::py::Shared::Own(::std::sync::Arc::new(self)), py)
+            }
+        }
+
+        impl crate::py::FromShared for super::#ty {
+            fn shared_to_py(shared: crate::py::Shared<Self>, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+                Ok(Bound::new(py, #class::wrap(shared))?.into_any())
             }
         }
     }
@@ -458,8 +482,23 @@ fn page(api: &Api, op: &Operation) -> Option<TokenStream> {
     let class_name = page_class(api, op);
     let class = rust_class(&class_name);
     let ty = ident(response);
-    let methods = model_methods(model, &class_name);
-    let (cache, wrap) = cache_parts(model, &class, quote!(crate::rt::Page<super::#ty>));
+    // The items field, when it is a plain list of models: read as views of the page.
+    let page_items = op.pagination.as_ref().and_then(|p| {
+        let [step] = p.items.steps.as_slice() else {
+            return None;
+        };
+        let field = model.fields.iter().find(|f| f.rust == step.rust)?;
+        let plain = !field.is_option()
+            && matches!(&field.ty, TypeRef::Array(item) if matches!(**item, TypeRef::Model(_)));
+        plain.then_some(step.rust.as_str())
+    });
+    let methods = model_methods(model, &class_name, page_items);
+    let (cache, wrap) = cache_parts(
+        model,
+        &class,
+        quote!(crate::rt::Page<super::#ty>),
+        quote!(Ok(&*self.inner)),
+    );
     let text = format!(
         " One page of `{}`. Iterating it walks every item of this page and the pages after it.",
         op.method
