@@ -114,7 +114,9 @@ fuzz:
 soak:
 	NO_PROXY=127.0.0.1,localhost cargo test --release --features mock --test soak -- --ignored --nocapture
 
-## bench: latency, model access and thread-scaling numbers (printed, never asserted)
+## bench: talkover next to requests, httpx, urllib3 and raw Python/Rust floors against a local nginx; writes docs/performance.md
 bench: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt \
+		|| echo "bench: could not install the Python peers; the missing ones are skipped"
 	VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/maturin develop --release --quiet
-	$(BIN)/python benchmarks/bench_client.py
+	$(BIN)/python benchmarks/bench.py

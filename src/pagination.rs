@@ -71,17 +71,18 @@ impl PageState {
 type Fetch<R> = Arc<dyn Fn(Option<i64>) -> Result<R, Error> + Send + Sync>;
 
 /// One page of a list operation. Derefs to the response, so its fields read directly
-/// (`page.data`, `page.pagination`).
+/// (`page.data`, `page.pagination`). The response is shared, so a clone of a page is cheap
+/// and the Python binding can hand out its items without copying them.
 pub struct Page<R> {
-    response: R,
+    response: Arc<R>,
     cursor: Option<i64>,
     fetch: Fetch<R>,
 }
 
-impl<R: Clone> Clone for Page<R> {
+impl<R> Clone for Page<R> {
     fn clone(&self) -> Self {
         Page {
-            response: self.response.clone(),
+            response: Arc::clone(&self.response),
             cursor: self.cursor,
             fetch: self.fetch.clone(),
         }
@@ -103,7 +104,7 @@ impl<R: Paginated> Page<R> {
         F: Fn(Option<i64>) -> Result<R, Error> + Send + Sync + 'static,
     {
         let fetch: Fetch<R> = Arc::new(fetch);
-        let response = fetch(None)?;
+        let response = Arc::new(fetch(None)?);
         Ok(Page {
             response,
             cursor: None,
@@ -117,7 +118,7 @@ impl<R: Paginated> Page<R> {
         F: Fn(Option<i64>) -> Result<R, Error> + Send + Sync + 'static,
     {
         Page {
-            response,
+            response: Arc::new(response),
             cursor: None,
             fetch: Arc::new(fetch),
         }
@@ -133,7 +134,12 @@ impl<R: Paginated> Page<R> {
     }
 
     pub fn into_response(self) -> R {
-        self.response
+        Arc::try_unwrap(self.response).unwrap_or_else(|shared| R::clone(&shared))
+    }
+
+    /// The response, shared.
+    pub fn shared_response(&self) -> &Arc<R> {
+        &self.response
     }
 
     fn next_cursor(&self) -> Option<i64> {
@@ -154,7 +160,7 @@ impl<R: Paginated> Page<R> {
         let Some(cursor) = self.next_cursor() else {
             return Ok(None);
         };
-        let response = (self.fetch)(Some(cursor))?;
+        let response = Arc::new((self.fetch)(Some(cursor))?);
         Ok(Some(Page {
             response,
             cursor: Some(cursor),
@@ -176,10 +182,12 @@ impl<R: Paginated> IntoIterator for Page<R> {
     type IntoIter = PageIter<R>;
 
     fn into_iter(self) -> PageIter<R> {
+        let next = self.next_page_cursor();
+        let response = Arc::try_unwrap(self.response).unwrap_or_else(|shared| R::clone(&shared));
         PageIter {
-            next: self.next_page_cursor(),
+            next,
             fetch: self.fetch,
-            items: self.response.into_items().into_iter(),
+            items: response.into_items().into_iter(),
         }
     }
 }

@@ -545,3 +545,140 @@ fn sequential_requests_reuse_one_pooled_connection() {
         "error bodies are read to the end and the connection goes back to the pool: {remotes:?}"
     );
 }
+
+/// A host name (resolved when a connection is opened, not before every request) reaches the
+/// server, and later requests go over the same pooled connection.
+#[test]
+fn a_host_name_is_resolved_and_its_connection_reused() {
+    let server = TestServer::start();
+    for _ in 0..3 {
+        server.reply(
+            "GET",
+            "/api/v1/health",
+            Reply::json(200, json!({"status": "ok"})),
+        );
+    }
+    let client = talkover::Client::builder()
+        .token(TOKEN)
+        .base_url(server.url().replace("127.0.0.1", "localhost"))
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        client.health().check().expect("healthy");
+    }
+    let remotes: Vec<_> = server.requests().iter().map(|r| r.remote).collect();
+    assert_eq!(remotes.len(), 3);
+    assert!(
+        remotes.iter().all(|r| r.is_some() && *r == remotes[0]),
+        "{remotes:?}"
+    );
+}
+
+/// An unknown host name is a connection error when the connection is opened.
+#[test]
+fn an_unknown_host_name_is_a_connection_error() {
+    let client = talkover::Client::builder()
+        .token(TOKEN)
+        .base_url("http://no-such-host.invalid")
+        .max_retries(0)
+        .build()
+        .unwrap();
+    match client.health().check() {
+        Err(talkover::Error::Connection(message)) => {
+            assert!(message.contains("/api/v1/health"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Decoding a model that keeps unknown fields: known fields parsed, unknown ones kept in the
+/// order received, and serde's errors for a missing or repeated field.
+#[test]
+fn a_call_decodes_known_fields_and_keeps_unknown_ones_in_order() {
+    let text = r#"{"zeta":1,"id":"c1","st\u0061tus":"completed","mid":{"b":1,"a":2},
+        "to":"+1234567890","agent":null,"duration":null,"created_at":"2024-01-01T00:00:00Z","alpha":[1,2.5]}"#;
+    let call: Call = serde_json::from_str(text).unwrap();
+    assert_eq!(call.id, "c1");
+    assert_eq!(call.status, CallStatus::Completed);
+    assert_eq!(call.agent, None);
+    assert_eq!(call.duration, None);
+    let unknown: Vec<&str> = call
+        .additional_properties
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(unknown, ["zeta", "mid", "alpha"]);
+    assert_eq!(call.additional_properties["mid"], json!({"b": 1, "a": 2}));
+    assert_eq!(call.additional_properties["alpha"], json!([1, 2.5]));
+    // From a serde_json::Value as from text (the Python binding converts through Value).
+    let again: Call = serde_json::from_value(serde_json::from_str(text).unwrap()).unwrap();
+    assert_eq!(again, call);
+
+    let missing = serde_json::from_str::<Call>(r#"{"id":"c1","to":"+1","created_at":"x"}"#);
+    assert!(missing
+        .unwrap_err()
+        .to_string()
+        .starts_with("missing field `status`"));
+    let twice = serde_json::from_str::<Call>(
+        r#"{"id":"c1","id":"c2","to":"+1","status":"completed","created_at":"x"}"#,
+    );
+    assert!(twice
+        .unwrap_err()
+        .to_string()
+        .starts_with("duplicate field `id`"));
+    let not_an_object = serde_json::from_str::<Call>(r#"["c1"]"#);
+    assert!(not_an_object
+        .unwrap_err()
+        .to_string()
+        .contains("expected struct Call"));
+}
+
+/// A kept-alive connection the server closed while it sat in the pool is seen as closed
+/// before the next request is written to it: the request goes out on a new connection and
+/// succeeds, with no retry to hide a failure.
+#[test]
+fn a_connection_the_server_closed_while_idle_is_not_reused() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (closed_tx, closed_rx) = std::sync::mpsc::channel();
+    let server = std::thread::spawn(move || {
+        for _ in 0..2 {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap() > 0 && line != "\r\n" {
+                line.clear();
+            }
+            let body = r#"{"status":"ok"}"#;
+            let mut stream = stream;
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            )
+            .unwrap();
+            // Keep-alive as far as the client knows; closed right after the answer.
+            drop(reader);
+            drop(stream);
+            closed_tx.send(()).unwrap();
+        }
+    });
+    let client = talkover::Client::builder()
+        .token(TOKEN)
+        .base_url(url)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    client.health().check().expect("first answer");
+    closed_rx.recv().unwrap();
+    // Let the close (FIN) reach the client's socket before it is probed.
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    client
+        .health()
+        .check()
+        .expect("second answer, on a new connection");
+    server.join().unwrap();
+}

@@ -11,9 +11,9 @@ the exceptions are in :mod:`talkover.errors`.
 from __future__ import annotations
 
 import os as _os
-from importlib import metadata as _metadata
 
 from talkover._native import *  # noqa: F403  (the generated clients, models and pages)
+from talkover._native import __version__ as __version__
 from talkover.errors import *  # noqa: F403  (the exception hierarchy)
 
 
@@ -32,8 +32,3 @@ def _log_from_environment() -> None:
 
 
 _log_from_environment()
-
-try:
-    __version__ = _metadata.version("talkover")
-except _metadata.PackageNotFoundError:  # running from a source tree without metadata
-    __version__ = "0.0.0"

@@ -179,6 +179,8 @@ __all__ = [
 
 _T = TypeVar("_T")
 
+__version__: str
+
 @final
 class PageIterator(Generic[_T]):
     """Walks the items of a page and of every page after it, fetching pages as needed."""

@@ -18,7 +18,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+# `typing` costs more to import than the rest of the package; the names are for annotations
+# only (strings under `from __future__ import annotations`), so it is imported for checkers.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Mapping
 
 __all__ = [
     "TalkoverError",

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{
     PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMapping, PySequence, PyString,
 };
@@ -20,6 +21,14 @@ const MAX_DEPTH: usize = 128;
 /// A Rust value as a Python object (models become their pyclass, enums plain `str`).
 pub trait ToPy {
     fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>>;
+
+    /// [`ToPy::to_py`] for a value the caller owns: a model moves into its object uncopied.
+    fn into_py<'py>(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>>
+    where
+        Self: Sized,
+    {
+        self.to_py(py)
+    }
 }
 
 impl ToPy for String {
@@ -76,6 +85,14 @@ impl<T: ToPy> ToPy for BTreeMap<String, T> {
         }
         Ok(dict.into_any())
     }
+
+    fn into_py<'py>(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let dict = PyDict::new(py);
+        for (key, value) in self {
+            dict.set_item(key, value.into_py(py)?)?;
+        }
+        Ok(dict.into_any())
+    }
 }
 
 impl<T: ToPy> ToPy for Vec<T> {
@@ -86,12 +103,27 @@ impl<T: ToPy> ToPy for Vec<T> {
             .collect::<PyResult<Vec<_>>>()?;
         Ok(PyList::new(py, items)?.into_any())
     }
+
+    fn into_py<'py>(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let items = self
+            .into_iter()
+            .map(|item| item.into_py(py))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(PyList::new(py, items)?.into_any())
+    }
 }
 
 impl<T: ToPy> ToPy for Option<T> {
     fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         match self {
             Some(value) => value.to_py(py),
+            None => Ok(py.None().into_bound(py)),
+        }
+    }
+
+    fn into_py<'py>(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match self {
+            Some(value) => value.into_py(py),
             None => Ok(py.None().into_bound(py)),
         }
     }
@@ -109,9 +141,41 @@ pub fn convert<'py, T: ToPy>(
     result: Result<T, Error>,
 ) -> PyResult<Bound<'py, PyAny>> {
     match result {
-        Ok(value) => value.to_py(py),
+        Ok(value) => value.into_py(py),
         Err(error) => Err(super::to_pyerr(py, error)),
     }
+}
+
+/// A model-holding field, converted on first read and kept: later reads hand out the same
+/// model objects (they are immutable) in fresh lists and dicts, so a caller who changes
+/// what it got changes nothing for the next reader.
+pub fn cached<'py>(
+    py: Python<'py>,
+    slot: &PyOnceLock<Py<PyAny>>,
+    convert: impl FnOnce(Python<'py>) -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let kept = slot.get_or_try_init(py, || convert(py).map(Bound::unbind))?;
+    fresh_containers(kept.bind(py))
+}
+
+/// `value` with its lists and dicts copied and everything else shared.
+fn fresh_containers<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = value.py();
+    if let Ok(list) = value.cast::<PyList>() {
+        let items = list
+            .iter()
+            .map(|item| fresh_containers(&item))
+            .collect::<PyResult<Vec<_>>>()?;
+        return Ok(PyList::new(py, items)?.into_any());
+    }
+    if let Ok(dict) = value.cast::<PyDict>() {
+        let copy = PyDict::new(py);
+        for (key, item) in dict.iter() {
+            copy.set_item(key, fresh_containers(&item)?)?;
+        }
+        return Ok(copy.into_any());
+    }
+    Ok(value.clone())
 }
 
 pub fn json_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {

@@ -11,19 +11,24 @@ mod logging;
 mod mock;
 mod pages;
 mod raw;
+mod shared;
 
 use pyo3::prelude::*;
 
 pub use blocking::blocking;
 pub use client::{request_options, ClientSettings};
-pub use convert::{convert, from_py, from_py_opt, repr, to_dict, ToPy};
+pub use convert::{cached, convert, from_py, from_py_opt, repr, to_dict, ToPy};
 pub use errors::to_pyerr;
 pub use pages::PageIterator;
 pub use raw::{raw_response, PyRawResponse};
+pub use shared::{page_items, FromShared, ItemsOf, Shared};
 
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     logging::install();
+    // Compiled in, so `import talkover` need not load `importlib.metadata` (tens of ms).
+    // `setattr`, not `add`: a dunder stays out of the module's `__all__`.
+    module.setattr("__version__", env!("CARGO_PKG_VERSION"))?;
     module.add_class::<PageIterator>()?;
     module.add_class::<PyRawResponse>()?;
     #[cfg(feature = "mock")]

@@ -16,7 +16,7 @@ trait Item: Send {
 
 impl<T: ToPy + Send> Item for T {
     fn into_py(self: Box<Self>, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-        self.to_py(py)
+        ToPy::into_py(*self, py)
     }
 }
 

@@ -11,8 +11,10 @@ mod redirect;
 mod request;
 mod response;
 pub(crate) mod retry;
+mod tcp;
 pub(crate) mod tls;
 
+use std::io::Read;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -34,6 +36,9 @@ use retry::Failure;
 
 /// Largest response body read, so a misbehaving server cannot exhaust memory.
 const MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Most a body's buffer is sized to before any of it arrives.
+const PREALLOCATED_BYTES: u64 = 1024 * 1024;
 
 /// Everything a transport is made from, checked by the client builder.
 pub(crate) struct Settings {
@@ -317,11 +322,17 @@ impl Transport {
                 )
             })
             .collect();
-        let body = response
+        // Sized from Content-Length up front (within reason: the header may lie), so a large
+        // page is not copied again and again as the buffer grows.
+        let expected = response.body().content_length().unwrap_or(0);
+        let mut body =
+            Vec::with_capacity(usize::try_from(expected.min(PREALLOCATED_BYTES)).unwrap_or(0));
+        response
             .body_mut()
             .with_config()
             .limit(MAX_BODY_BYTES)
-            .read_to_vec()?;
+            .reader()
+            .read_to_end(&mut body)?;
         Ok(Response {
             status,
             headers,

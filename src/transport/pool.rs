@@ -12,10 +12,11 @@ use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{
-    ConnectProxyConnector, Connector, NextTimeout, RustlsConnector, TcpConnector,
+    ConnectProxyConnector, Connector, NextTimeout, RustlsConnector,
 };
 
 use super::interrupt::InterruptibleConnector;
+use super::tcp::TcpConnector;
 
 /// One agent per process, shared by every copy of a client (`with_options` included).
 pub(crate) struct Pool {
@@ -27,25 +28,25 @@ pub(crate) struct Pool {
 
 /// An agent and the process that made it.
 struct Owned {
-    pid: u32,
+    process: u64,
     agent: ureq::Agent,
 }
 
 impl Owned {
     fn new(config: &Config) -> Self {
         Owned {
-            pid: std::process::id(),
+            process: process::current(),
             agent: ureq::Agent::with_parts(
                 config.clone(),
                 connector(),
-                LiteralFirstResolver::default(),
+                DeferringResolver::default(),
             ),
         }
     }
 }
 
-/// ureq's default chain (HTTP CONNECT proxies, TCP, rustls), with the socket reads made
-/// interruptible below TLS.
+/// ureq's default chain (HTTP CONNECT proxies, TCP, rustls), with our TCP (fewer system
+/// calls per request) and the socket reads made interruptible below TLS.
 fn connector() -> impl Connector<()> {
     ().chain(ConnectProxyConnector::default())
         .chain(TcpConnector::default())
@@ -70,7 +71,7 @@ impl Pool {
     /// This process's agent.
     pub(crate) fn agent(&self) -> ureq::Agent {
         let current = self.current.load();
-        if current.pid == std::process::id() {
+        if current.process == process::current() {
             return current.agent.clone();
         }
         // A forked child: make its own agent. Several threads may race here; one wins.
@@ -87,36 +88,77 @@ impl Pool {
     }
 }
 
-/// ureq's resolver spawns a thread per lookup whenever a timeout applies, and it resolves
-/// for every request, pooled connection or not. An IP literal needs no lookup at all.
+/// ureq resolves the host before every request, pooled connection or not, and its resolver
+/// spawns a thread per lookup whenever a timeout applies: a thread and a DNS query per
+/// request. Here an IP literal is answered at once, and a name is left unresolved (no
+/// addresses): our TCP connector resolves it only when it opens a new connection, as a
+/// client that pools connections does. DNS answers are thus as fresh as before for every
+/// new connection, and cost nothing on a reused one.
 #[derive(Debug, Default)]
-struct LiteralFirstResolver {
+struct DeferringResolver {
     names: DefaultResolver,
 }
 
-impl Resolver for LiteralFirstResolver {
+impl Resolver for DeferringResolver {
     fn resolve(
         &self,
         uri: &Uri,
         config: &Config,
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let literal = uri
+        let host = uri
             .host()
-            .map(|host| host.trim_start_matches('[').trim_end_matches(']'))
-            .and_then(|host| host.parse::<IpAddr>().ok());
+            .map(|host| host.trim_start_matches('[').trim_end_matches(']'));
         let port = uri.port_u16().or(match uri.scheme_str() {
             Some("https") => Some(443),
             Some("http") => Some(80),
             _ => None,
         });
-        match (literal, port) {
-            (Some(ip), Some(port)) => {
-                let mut addrs = self.empty();
-                addrs.push(SocketAddr::new(ip, port));
+        let mut addrs = self.empty();
+        match (host, port) {
+            (Some(host), Some(port)) => {
+                if let Ok(ip) = host.parse::<IpAddr>() {
+                    addrs.push(SocketAddr::new(ip, port));
+                }
                 Ok(addrs)
             }
+            // Nothing to defer: let ureq's resolver report what is wrong with the URI.
             _ => self.names.resolve(uri, config, timeout),
         }
+    }
+}
+
+/// Which process this is, told apart from its parent after a `fork()`, cheaply: asking the
+/// kernel for the pid is a system call on every request.
+mod process {
+    /// The pid before any fork, and after one a number the fork handler bumps.
+    #[cfg(unix)]
+    pub(super) fn current() -> u64 {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        use std::sync::OnceLock;
+
+        static FORKS: AtomicU64 = AtomicU64::new(0);
+        static WATCHING: OnceLock<bool> = OnceLock::new();
+
+        extern "C" fn forked() {
+            // In the child, right after fork: only async-signal-safe work, as an atomic add is.
+            FORKS.fetch_add(1, Ordering::SeqCst);
+        }
+
+        // SAFETY: registers a handler that only touches an atomic; the registration itself
+        // has no preconditions.
+        let watching = *WATCHING
+            .get_or_init(|| unsafe { libc::pthread_atfork(None, None, Some(forked)) == 0 });
+        if watching {
+            FORKS.load(Ordering::SeqCst)
+        } else {
+            // The handler could not be registered: fall back to asking for the pid.
+            u64::from(std::process::id()) | 1 << 63
+        }
+    }
+
+    #[cfg(not(unix))]
+    pub(super) fn current() -> u64 {
+        0
     }
 }

@@ -4,6 +4,8 @@ unknown fields kept, value equality, an informative repr, and open enums."""
 from __future__ import annotations
 
 import copy
+import gc
+import json
 from typing import Any
 
 import pytest
@@ -212,3 +214,69 @@ def test_free_form_values(client: talkover.Talkover, server: RecordingServer) ->
     assert action.input_schema is not None
     assert action.input_schema[0].value == [1, "two", None]
     assert action.input_schema[1].value is None
+
+
+def test_model_fields_hand_out_the_same_models_in_fresh_containers(
+    client: talkover.Talkover, server: RecordingServer
+) -> None:
+    server.respond("GET", LIST_CALLS_PATH, json=LIST_CALLS_200)
+    page = client.calls.list()
+
+    first, again = page.data, page.data
+
+    # The models are converted once and shared (they are immutable) ...
+    assert all(a is b for a, b in zip(first, again))
+    assert first[0].agent is first[0].agent
+    assert page.pagination is page.pagination
+    # ... but each read gets its own list, so changing one changes nothing for the next reader.
+    assert first is not again
+    first.clear()
+    assert len(page.data) == len(LIST_CALLS_200["data"])
+    assert [c.to_dict() for c in page.data] == LIST_CALLS_200["data"]
+
+
+def test_unknown_fields_keep_their_order_and_escaped_names_match(
+    client: talkover.Talkover, server: RecordingServer
+) -> None:
+    data = MAKE_CALL_200["data"]
+    known = list(data.items())
+    # Unknown properties before, between and after the known ones, a known name written
+    # with an escape, and a known property sent twice (serde's rule: an error).
+    fields = [("zeta", 1), *known[:2], ("mid", {"b": 1, "a": 2}), *known[2:], ("alpha", [1, 2.5])]
+    text = "{" + ",".join(f"{json.dumps(k)}:{json.dumps(v)}" for k, v in fields) + "}"
+    escaped = text.replace('"status"', '"st\\u0061tus"')
+    assert escaped != text
+    server.respond("POST", MAKE_CALL_PATH, body=('{"success":true,"data":' + escaped + "}").encode(),
+                   headers={"Content-Type": "application/json"})
+
+    call = client.calls.create("agent_123456", to="+1234567890")
+
+    as_dict = call.to_dict()
+    assert [k for k in as_dict if k not in data] == ["zeta", "mid", "alpha"]
+    assert list(as_dict["mid"]) == ["b", "a"]
+    assert as_dict["alpha"] == [1, 2.5]
+    assert call.status == data["status"]
+
+    twice = text.replace('"zeta":1', f'"id":{json.dumps(data["id"])}')
+    server.respond("POST", MAKE_CALL_PATH, body=('{"success":true,"data":' + twice + "}").encode(),
+                   headers={"Content-Type": "application/json"})
+    with pytest.raises(talkover.APIResponseValidationError, match="duplicate field `id`"):
+        client.calls.create("agent_123456", to="+1234567890")
+
+
+def test_page_items_read_from_the_page_and_outlive_it(client: talkover.Talkover, server: RecordingServer) -> None:
+    body = copy.deepcopy(LIST_CALLS_200)
+    body["pagination"]["last_page"] = body["pagination"]["current_page"]  # one page only
+    server.respond("GET", LIST_CALLS_PATH, json=body)
+    page = client.calls.list()
+
+    data = page.data
+    iterated = list(page)  # the same calls, as owned objects
+    del page
+    gc.collect()
+
+    assert [c.to_dict() for c in data] == LIST_CALLS_200["data"]
+    assert data == iterated
+    assert repr(data[0]) == repr(iterated[0])
+    assert data[0].agent == iterated[0].agent
+    assert data[0].agent is not None and data[0].agent.to_dict() == CALL_1["agent"]

@@ -298,18 +298,18 @@ fn method(api: &Api, op: &Operation, raw: bool) -> TokenStream {
             let page = rust_class(&page_class(api, op));
             quote! {
                 let inner = result.map_err(|e| crate::py::to_pyerr(py, e))?;
-                Ok(Bound::new(py, #page { inner })?.into_any())
+                Ok(Bound::new(py, #page::wrap(inner))?.into_any())
             }
         }
         (Some(_), true) => {
             let page = rust_class(&page_class(api, op));
             quote! {
-                crate::py::raw_response(py, result, |py, inner| Ok(Bound::new(py, #page { inner })?.into_any().unbind()))
+                crate::py::raw_response(py, result, |py, inner| Ok(Bound::new(py, #page::wrap(inner))?.into_any().unbind()))
             }
         }
         (None, false) => quote!(crate::py::convert(py, result)),
         (None, true) => quote! {
-            crate::py::raw_response(py, result, |py, value| crate::py::ToPy::to_py(&value, py).map(Bound::unbind))
+            crate::py::raw_response(py, result, |py, value| crate::py::ToPy::into_py(value, py).map(Bound::unbind))
         },
     };
     quote! {
@@ -326,33 +326,90 @@ fn method(api: &Api, op: &Operation, raw: bool) -> TokenStream {
     }
 }
 
-/// Getters, `to_dict`, `__repr__` and `__eq__` over `self.inner`, which is (or derefs to) a model.
-fn model_methods(model: &Model, class_name: &str) -> TokenStream {
+/// Whether a value of this type converts to model objects, which are worth keeping: read
+/// again, such a field hands out the same (immutable) objects instead of copying them.
+fn holds_model(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Model(_) => true,
+        TypeRef::Array(item) | TypeRef::Map(item) => holds_model(item),
+        _ => false,
+    }
+}
+
+/// The slot a model-holding field's converted value is kept in.
+fn cache_slot(f: &Field) -> proc_macro2::Ident {
+    format_ident!("cache_{}", f.rust.trim_start_matches("r#"))
+}
+
+/// The cache slots of a class over `model`, the `wrap` constructor that makes them empty and
+/// `value`, the model the class reads (`value_body` over `self.inner`).
+fn cache_parts(
+    model: &Model,
+    class: &proc_macro2::Ident,
+    inner: TokenStream,
+    value_body: TokenStream,
+) -> (TokenStream, TokenStream) {
+    let ty = ident(&model.name);
+    let slots: Vec<_> = model
+        .fields
+        .iter()
+        .filter(|f| holds_model(&f.ty))
+        .map(cache_slot)
+        .collect();
+    let decls = quote! {
+        #( #slots: ::pyo3::sync::PyOnceLock<Py<PyAny>>, )*
+    };
+    let wrap = quote! {
+        impl #class {
+            fn wrap(inner: #inner) -> Self {
+                #class { inner, #( #slots: ::pyo3::sync::PyOnceLock::new(), )* }
+            }
+
+            fn value(&self) -> PyResult<&super::#ty> {
+                #value_body
+            }
+        }
+    };
+    (decls, wrap)
+}
+
+/// Getters, `to_dict`, `__repr__` and `__eq__` over `self.value()`, the model. `page_items`:
+/// the field holding a page's items, handed out as views of the page's own response.
+fn model_methods(model: &Model, class_name: &str, page_items: Option<&str>) -> TokenStream {
     let getters = model.fields.iter().map(|f| {
         let field = ident(&f.rust);
         let getter = format_ident!("get_{}", f.py.trim_end_matches('_'));
         let py_name = f.py.as_str();
         let docs = doc(f.doc.as_deref());
+        let body = if page_items == Some(f.rust.as_str()) {
+            let slot = cache_slot(f);
+            quote!(crate::py::cached(py, &self.#slot, |py| crate::py::page_items(py, &self.inner)))
+        } else if holds_model(&f.ty) {
+            let slot = cache_slot(f);
+            quote!(crate::py::cached(py, &self.#slot, |py| crate::py::ToPy::to_py(&self.value()?.#field, py)))
+        } else {
+            quote!(crate::py::ToPy::to_py(&self.value()?.#field, py))
+        };
         quote! {
             #docs
             #[getter]
             #[pyo3(name = #py_name)]
             fn #getter<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                crate::py::ToPy::to_py(&self.inner.#field, py)
+                #body
             }
         }
     });
     let repr_fields = model.fields.iter().map(|f| {
         let field = ident(&f.rust);
         let py_name = f.py.as_str();
-        quote!((#py_name, crate::py::ToPy::to_py(&self.inner.#field, py)?))
+        quote!((#py_name, crate::py::ToPy::to_py(&self.value()?.#field, py)?))
     });
     quote! {
         #(#getters)*
 
         /// The object as JSON-shaped Python data, with wire names and unknown fields kept.
         fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-            crate::py::to_dict(py, &*self.inner)
+            crate::py::to_dict(py, self.value()?)
         }
 
         fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -360,7 +417,9 @@ fn model_methods(model: &Model, class_name: &str) -> TokenStream {
         }
 
         fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-            other.cast::<Self>().is_ok_and(|other| *other.get().inner == *self.inner)
+            other.cast::<Self>().is_ok_and(|other| {
+                matches!((other.get().value(), self.value()), (Ok(a), Ok(b)) if a == b)
+            })
         }
     }
 }
@@ -370,13 +429,22 @@ fn model(api: &Api, model: &Model) -> TokenStream {
     let class = rust_class(&class_name);
     let ty = ident(&model.name);
     let docs = doc(model.doc.as_deref());
-    let methods = model_methods(model, &class_name);
+    let methods = model_methods(model, &class_name, None);
+    let (cache, wrap) = cache_parts(
+        model,
+        &class,
+        quote!(crate::py::Shared<super::#ty>),
+        quote!(self.inner.get()),
+    );
     quote! {
         #docs
         #[pyclass(frozen, module = #PY_MODULE, name = #class_name)]
         pub struct #class {
-            inner: ::std::sync::Arc<super::#ty>,
+            inner: crate::py::Shared<super::#ty>,
+            #cache
         }
+
+        #wrap
 
         #[pymethods]
         impl #class {
@@ -385,7 +453,17 @@ fn model(api: &Api, model: &Model) -> TokenStream {
 
         impl crate::py::ToPy for super::#ty {
             fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                Ok(Bound::new(py, #class { inner: ::std::sync::Arc::new(self.clone()) })?.into_any())
+                self.clone().into_py(py)
+            }
+
+            fn into_py<'py>(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                crate::py::FromShared::shared_to_py(crate::py::Shared::Own(::std::sync::Arc::new(self)), py)
+            }
+        }
+
+        impl crate::py::FromShared for super::#ty {
+            fn shared_to_py(shared: crate::py::Shared<Self>, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+                Ok(Bound::new(py, #class::wrap(shared))?.into_any())
             }
         }
     }
@@ -404,7 +482,23 @@ fn page(api: &Api, op: &Operation) -> Option<TokenStream> {
     let class_name = page_class(api, op);
     let class = rust_class(&class_name);
     let ty = ident(response);
-    let methods = model_methods(model, &class_name);
+    // The items field, when it is a plain list of models: read as views of the page.
+    let page_items = op.pagination.as_ref().and_then(|p| {
+        let [step] = p.items.steps.as_slice() else {
+            return None;
+        };
+        let field = model.fields.iter().find(|f| f.rust == step.rust)?;
+        let plain = !field.is_option()
+            && matches!(&field.ty, TypeRef::Array(item) if matches!(**item, TypeRef::Model(_)));
+        plain.then_some(step.rust.as_str())
+    });
+    let methods = model_methods(model, &class_name, page_items);
+    let (cache, wrap) = cache_parts(
+        model,
+        &class,
+        quote!(crate::rt::Page<super::#ty>),
+        quote!(Ok(&*self.inner)),
+    );
     let text = format!(
         " One page of `{}`. Iterating it walks every item of this page and the pages after it.",
         op.method
@@ -414,7 +508,10 @@ fn page(api: &Api, op: &Operation) -> Option<TokenStream> {
         #[pyclass(frozen, module = #PY_MODULE, name = #class_name)]
         pub struct #class {
             inner: crate::rt::Page<super::#ty>,
+            #cache
         }
+
+        #wrap
 
         #[pymethods]
         impl #class {
@@ -430,7 +527,7 @@ fn page(api: &Api, op: &Operation) -> Option<TokenStream> {
                 let page = self.inner.clone();
                 let next = crate::py::blocking(py, move || page.next_page()).map_err(|e| crate::py::to_pyerr(py, e))?;
                 match next {
-                    Some(inner) => Ok(Bound::new(py, #class { inner })?.into_any()),
+                    Some(inner) => Ok(Bound::new(py, #class::wrap(inner))?.into_any()),
                     None => Ok(py.None().into_bound(py)),
                 }
             }

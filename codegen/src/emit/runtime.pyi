@@ -1,5 +1,7 @@
 _T = TypeVar("_T")
 
+__version__: str
+
 @final
 class PageIterator(Generic[_T]):
     """Walks the items of a page and of every page after it, fetching pages as needed."""
