@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-SPECS  := $(wildcard spec/*.yaml)
+SPECS  := $(wildcard spec/*.yaml spec/*.yml)
 # Redocly CLI for `lint-specs`, pinned and installed into .node (not onto the host).
 REDOCLY_VERSION := 2.77.0
 REDOCLY := .node/node_modules/.bin/redocly
@@ -74,6 +74,7 @@ generated:
 
 ## snapshots: review generated-code changes (cargo-insta if installed, else accept into .snap.new files)
 snapshots:
+	cargo test --no-run --quiet -p talkover-codegen --test snapshots
 	INSTA_UPDATE=new cargo test -p talkover-codegen --test snapshots || true
 	@command -v cargo-insta >/dev/null && cargo insta review || echo "review the .snap.new files, then rename them over the .snap files"
 
