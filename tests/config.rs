@@ -5,8 +5,7 @@
 mod support;
 
 use serde_json::json;
-use support::{Reply, TestServer, TOKEN};
-use talkover::Error;
+use support::{configuration_message, Reply, TestServer, TOKEN};
 
 const VARS: [&str; 4] = [
     "TALKOVER_TOKEN",
@@ -14,13 +13,6 @@ const VARS: [&str; 4] = [
     "TALKTURO_TOKEN",
     "TALKTURO_BASE_URL",
 ];
-
-fn configuration_message<T: std::fmt::Debug>(result: Result<T, Error>) -> String {
-    match result {
-        Err(Error::Configuration(message)) => message,
-        other => panic!("expected Error::Configuration, got {other:?}"),
-    }
-}
 
 #[test]
 fn settings_from_the_environment() {

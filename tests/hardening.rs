@@ -9,15 +9,8 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use serde_json::json;
-use support::{Reply, TestServer, TOKEN};
+use support::{configuration_message, Reply, TestServer, TOKEN};
 use talkover::{Error, ListCallsParams, MakeCallParams};
-
-fn configuration_error<T: std::fmt::Debug>(result: Result<T, Error>) -> String {
-    match result {
-        Err(Error::Configuration(message)) => message,
-        other => panic!("expected Error::Configuration, got {other:?}"),
-    }
-}
 
 #[test]
 fn an_overlong_query_is_a_validation_error_and_nothing_is_sent() {
@@ -47,14 +40,14 @@ fn base_urls_that_do_not_parse_fully_are_refused_at_build() {
         "http://bad host",
         "http://b@d:1@host",
     ] {
-        configuration_error(
+        configuration_message(
             talkover::Client::builder()
                 .token(TOKEN)
                 .base_url(url)
                 .build(),
         );
     }
-    let message = configuration_error(
+    let message = configuration_message(
         talkover::Client::builder()
             .token(TOKEN)
             .base_url("http://user:s3cretpass@127.0.0.1:1")
@@ -74,7 +67,7 @@ fn framing_headers_are_refused_at_build() {
         "Trailer",
         "Upgrade",
     ] {
-        let message = configuration_error(
+        let message = configuration_message(
             talkover::Client::builder()
                 .token(TOKEN)
                 .base_url("http://127.0.0.1:1")

@@ -325,3 +325,11 @@ pub fn mock_client(mock: &talkover::mock::MockServer) -> talkover::Client {
         .build()
         .expect("a valid mock client")
 }
+
+/// The message of the `Error::Configuration` a build returned (fails the test otherwise).
+pub fn configuration_message<T: std::fmt::Debug>(result: Result<T, talkover::Error>) -> String {
+    match result {
+        Err(talkover::Error::Configuration(message)) => message,
+        other => panic!("expected Error::Configuration, got {other:?}"),
+    }
+}
