@@ -37,39 +37,39 @@ pub struct Decoded {
     pub items: Option<usize>,
 }
 
-/// `body` decoded as an operation reads it: `T`, or its `at` property as `T`.
-pub fn decode<T>(body: &[u8], at: Option<&str>) -> Result<Decoded, Error>
+/// The operation's answer read by the operation's own decode function.
+type Decode<T> = fn(&Response) -> Result<T, Error>;
+
+/// `body` decoded by the operation's own decode function.
+pub fn decode<T>(body: &[u8], decode: Decode<T>) -> Result<Decoded, Error>
 where
     T: DeserializeOwned + Serialize + PartialEq,
 {
-    let value: T = read(body, at)?;
+    let value = decode(&response(body))?;
     Ok(round_trip(&value))
 }
 
 /// [`decode`] for a paged operation's response, also walking to its next cursor.
-pub fn page<T>(body: &[u8], at: Option<&str>) -> Result<Decoded, Error>
+pub fn page<T>(body: &[u8], decode: Decode<T>) -> Result<Decoded, Error>
 where
     T: DeserializeOwned + Serialize + PartialEq + Paginated,
 {
-    let value: T = read(body, at)?;
+    let value = decode(&response(body))?;
     let mut decoded = round_trip(&value);
     decoded.next_cursor = Some(value.next_cursor());
     decoded.items = Some(value.items().len());
     Ok(decoded)
 }
 
-fn read<T: DeserializeOwned>(body: &[u8], at: Option<&str>) -> Result<T, Error> {
-    let response = Response {
+/// `body` as a 2xx answer.
+fn response(body: &[u8]) -> Response {
+    Response {
         status: 200,
         headers: Vec::new(),
         body: body.to_vec(),
         secrets: Secrets::default(),
         retries: 0,
         elapsed: std::time::Duration::ZERO,
-    };
-    match at {
-        Some(property) => response.json_at(property),
-        None => response.json(),
     }
 }
 

@@ -430,13 +430,6 @@ fn classify(error: &ureq::Error) -> Failure {
 }
 
 impl Response {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
     fn into_error(self) -> Error {
         Error::Api(Box::new(ApiError::from_response(
             self.status,

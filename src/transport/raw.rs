@@ -73,7 +73,7 @@ impl<T> RawResponse<T> {
 
     /// The first value of a header (case-insensitive name).
     pub fn header<'a>(&'a self, name: &'a str) -> Option<&'a str> {
-        self.response.header_values(name).next()
+        self.response.header(name)
     }
 
     /// How many retries it took (0: the first attempt answered).

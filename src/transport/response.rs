@@ -28,6 +28,11 @@ impl Response {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The first value of a header (case-insensitive name).
+    pub fn header<'a>(&'a self, name: &'a str) -> Option<&'a str> {
+        self.header_values(name).next()
+    }
+
     /// The body parsed as `T`.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         match self.text() {

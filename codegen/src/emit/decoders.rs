@@ -1,13 +1,13 @@
 //! The hidden table of an API's response decoders, for the crate's property tests: one entry
-//! per operation with a JSON body, decoding a 2xx body exactly as the operation does
-//! (`json`, or `json_at` for an unwrapped envelope) and, for a paged operation, asking the
+//! per operation with a JSON body, decoding a 2xx body with the operation's own decode
+//! function (so the table cannot drift from what the client does) and, for a paged operation, asking the
 //! decoded page for its next cursor. Each entry carries the documented success example, so
 //! tests can start from realistic bodies. Nothing here is hand-listed: it is all the spec's.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::rust_type;
+use super::rust::decode_fn_name;
 use crate::ir::{Api, Operation, Response};
 
 /// `RESPONSE_DECODERS`, appended to the end of the generated client.
@@ -21,18 +21,14 @@ pub fn table(api: &Api) -> TokenStream {
 }
 
 fn entry(op: &Operation) -> Option<TokenStream> {
-    let Response::Json { ty, unwrap } = &op.response else {
+    let Response::Json { .. } = &op.response else {
         return None;
     };
-    let ty = rust_type(ty);
-    let at = match unwrap {
-        Some(property) => quote!(Some(#property)),
-        None => quote!(None),
-    };
+    let decode_fn = decode_fn_name(op);
     let probe = if op.pagination.is_some() {
-        quote!(crate::rt::probe::page::<#ty>)
+        quote!(crate::rt::probe::page)
     } else {
-        quote!(crate::rt::probe::decode::<#ty>)
+        quote!(crate::rt::probe::decode)
     };
     let operation = &op.operation_id;
     let example = success_example(op);
@@ -40,7 +36,7 @@ fn entry(op: &Operation) -> Option<TokenStream> {
         crate::rt::probe::Decoder {
             operation: #operation,
             example: #example,
-            decode: |body| #probe(body, #at),
+            decode: |body| #probe(body, #decode_fn),
         }
     })
 }

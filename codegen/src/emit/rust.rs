@@ -211,7 +211,7 @@ fn op_fn_name(op: &Operation) -> proc_macro2::Ident {
     format_ident!("op_{}", crate::naming::snake(&op.operation_id))
 }
 
-fn decode_fn_name(op: &Operation) -> proc_macro2::Ident {
+pub(super) fn decode_fn_name(op: &Operation) -> proc_macro2::Ident {
     format_ident!("decode_{}", crate::naming::snake(&op.operation_id))
 }
 
