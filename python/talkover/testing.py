@@ -106,9 +106,6 @@ class MockServer:
         ):
             if count is not None and not _is_count(count):
                 raise ValueError(f"{name} must be a whole number, 0 or more")
-        for name, seconds in (("idle_timeout", idle_timeout), ("read_timeout", read_timeout)):
-            if seconds is not None and not (math.isfinite(seconds) and seconds > 0):
-                raise ValueError(f"{name} must be a positive number of seconds")
         self._native = _MockServer(
             host,
             port,
