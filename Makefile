@@ -9,7 +9,7 @@ SPECS  := $(wildcard spec/*.yaml spec/*.yml)
 REDOCLY_VERSION := 2.77.0
 REDOCLY := .node/node_modules/.bin/redocly
 
-.PHONY: dist crates bench demo fuzz soak mock test develop generated stubs snapshots check-rust test-rust test-python stubtest lint-python validate-specs lint-specs clean
+.PHONY: dist crates bench demo fuzz soak mock test develop generated stubs snapshots check-rust test-rust test-python test-interpreters stubtest lint-python validate-specs lint-specs clean
 
 ## demo: build the Python package into .venv and run the quickstart tour against the bundled mock server
 demo: develop
@@ -20,7 +20,7 @@ mock: develop
 	$(BIN)/python -m talkover.testing --port 4010
 
 ## test: every check CI runs
-test: check-rust test-rust test-python stubtest lint-python validate-specs lint-specs
+test: check-rust test-rust test-python test-interpreters stubtest lint-python validate-specs lint-specs
 
 $(BIN)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ test-rust:
 
 test-python: develop generated
 	$(BIN)/python -m pytest -q
+
+# The same suite on the oldest and the newest supported Python, and mypy at the oldest.
+test-interpreters: develop generated
+	scripts/test_interpreters.sh
 
 # stubtest imports the installed package; run it from a folder without a `talkover` source tree.
 stubtest: develop
