@@ -1,8 +1,8 @@
 //! Lowers a parsed OpenAPI document into the IR. This is the one place where the spec is
-//! interpreted: `$ref`s are followed ([`refs`]), schemas become types ([`types`]), names are
+//! interpreted: `$ref`s are followed (`refs`), schemas become types (`types`), names are
 //! chosen and checked for collisions, and the extensions (parsed in [`crate::extensions`])
-//! are given their meaning: operations ([`operation`]), responses ([`response`]), paging
-//! ([`pagination`]), the resource tree ([`groups`]) and the mock server's view ([`mock`]).
+//! are given their meaning: operations (`operation`), responses (`response`), paging
+//! (`pagination`), the resource tree (`groups`) and the mock server's view (`mock`).
 
 use std::collections::{BTreeMap, HashSet};
 
