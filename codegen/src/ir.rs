@@ -1,6 +1,9 @@
 //! The intermediate representation: one API as the emitters see it, with every name resolved,
 //! every `$ref` followed and every constraint collected. Emitters only print this.
 
+use std::collections::BTreeSet;
+
+use serde::Deserialize;
 use serde_json::Value;
 
 /// One API (one spec file).
@@ -248,6 +251,8 @@ pub struct Pagination {
     pub style: PageStyle,
     /// Rust field of the params struct that selects the page (or offset).
     pub param: String,
+    /// The same query parameter's wire name.
+    pub param_wire: String,
     /// The response property with the items, and their type.
     pub items: FieldPath,
     pub item_ty: TypeRef,
@@ -261,7 +266,9 @@ pub struct Pagination {
     pub total: Option<FieldPath>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Spelt in the spec as `page` or `offset` (`x-sdk-pagination.style`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum PageStyle {
     Page,
     Offset,
@@ -312,6 +319,37 @@ impl Api {
     pub fn group(&self, path: &[String]) -> Option<&Group> {
         self.groups.iter().find(|g| g.path == path)
     }
+
+    /// The one walk over the type graph: the models and enums that `roots` lead to, through
+    /// model fields, array items and map values.
+    pub fn reachable<'t>(&self, roots: impl IntoIterator<Item = &'t TypeRef>) -> Reachable {
+        let mut found = Reachable::default();
+        let mut stack: Vec<&TypeRef> = roots.into_iter().collect();
+        while let Some(ty) = stack.pop() {
+            match ty {
+                TypeRef::Model(name) => {
+                    if let Some(model) = self.models.iter().find(|m| &m.name == name) {
+                        if found.models.insert(name.clone()) {
+                            stack.extend(model.fields.iter().map(|f| &f.ty));
+                        }
+                    }
+                }
+                TypeRef::Enum(name) => {
+                    found.enums.insert(name.clone());
+                }
+                TypeRef::Array(inner) | TypeRef::Map(inner) => stack.push(inner),
+                _ => {}
+            }
+        }
+        found
+    }
+}
+
+/// What [`Api::reachable`] found, by name.
+#[derive(Debug, Default)]
+pub struct Reachable {
+    pub models: BTreeSet<String>,
+    pub enums: BTreeSet<String>,
 }
 
 /// From the spec's security scheme and root `x-mock` extension.
@@ -383,7 +421,9 @@ pub struct MockRequirement {
     pub failure: MockFailure,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Spelt in the spec in lower case (`x-mock.action`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum MockAction {
     Example,
     Create,
@@ -418,7 +458,9 @@ pub struct MockPage {
     pub fields: Vec<(String, PageValue)>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Spelt in the spec in lower case (`x-mock.page.fields`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum PageValue {
     Current,
     Last,

@@ -1,8 +1,10 @@
 //! The talkover SDK generator: turns an OpenAPI 3.0.3 spec into the generated sources of
-//! the SDK. It reads like the pipeline it is: [`load`] → [`lower`] (the IR in [`ir`]) →
-//! one emitter per output in [`emit`]. It knows nothing about any particular API.
+//! the SDK. It reads like the pipeline it is: [`load`] → [`lower`] (the IR in [`ir`], the
+//! spec's extensions parsed in [`extensions`]) → one emitter per output in [`emit`]. It
+//! knows nothing about any particular API.
 
 pub mod emit;
+pub mod extensions;
 pub mod ir;
 pub mod load;
 pub mod lower;

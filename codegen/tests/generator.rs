@@ -494,18 +494,21 @@ fn x_mock_mistakes_are_clear_errors() {
     talkover_codegen::generate("tiny", &ok)
         .unwrap_or_else(|e| panic!("a well-formed x-mock is accepted: {e}"));
 
+    // Extensions are parsed by serde (codegen/src/extensions.rs), so a wrong key, value or
+    // type is reported in serde's words (`unknown field`, `unknown variant`, `invalid type`),
+    // after the operation, the extension and the path inside it.
     let cases = [
         (
             "unknown key",
             "      x-mock: {action: retrieve, colection: things}\n",
             collections,
-            &["GET /things/{id}", "x-mock", "unknown key colection"][..],
+            &["GET /things/{id}", "x-mock", "unknown field `colection`"][..],
         ),
         (
             "unknown action",
             "      x-mock: {action: fetch, collection: things}\n",
             collections,
-            &["unknown action", "fetch"][..],
+            &["x-mock", "action", "unknown variant `fetch`", "retrieve"][..],
         ),
         (
             "undeclared collection",
@@ -571,19 +574,19 @@ fn x_mock_mistakes_are_clear_errors() {
             "a misspelt key in a requirement",
             "      x-mock: {action: retrieve, collection: things, record: thing, lookup: {id: id}, requires: [{param: id, collection: things, were: {id: x}, error: 404}]}\n",
             collections,
-            &["requires", "unknown key were"][..],
+            &["requires", "unknown field `were`"][..],
         ),
         (
             "a misspelt root key",
             "      x-mock: {action: retrieve, collection: things, record: thing, lookup: {id: id}}\n",
             "x-mock:\n  colections:\n    things: {}\n",
-            &["root x-mock", "unknown key colections"][..],
+            &["root x-mock", "unknown field `colections`"][..],
         ),
         (
             "seed records that are not objects",
             "      x-mock: {action: retrieve, collection: things, record: thing, lookup: {id: id}}\n",
             "x-mock:\n  collections:\n    things: {seed: [1, 2]}\n",
-            &["things", "seed must be a list of objects"][..],
+            &["root x-mock", "collections.things.seed[0]", "expected a map"][..],
         ),
     ];
     for (name, mock, root, needles) in cases {
@@ -704,8 +707,170 @@ fn x_sdk_idempotent_mistakes_are_clear_errors() {
             "makeThing",
             "      x-sdk-idempotent: 'yes'\n      x-note: Why not.\n",
         ),
-        &["x-sdk-idempotent", "must be `true`", "\"yes\""],
+        // serde's wording: the extension is parsed in codegen/src/extensions.rs.
+        &["x-sdk-idempotent", "expected a boolean", "\"yes\""],
     );
+}
+
+/// A paged `GET /things` (`listThings`) with `pagination` as its x-sdk-pagination and
+/// `extra` lines (more extensions) on the operation.
+fn paged(pagination: &str, extra: &str) -> String {
+    spec(
+        &format!(
+            "  /things:\n    get:\n      operationId: listThings\n      x-sdk-pagination: {pagination}\n{extra}      parameters:\n        - {{name: page, in: query, schema: {{type: integer}}}}\n        - {{name: per_page, in: query, schema: {{type: integer, default: 10}}}}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/ThingPage'}}\n"
+        ),
+        "    ThingPage:\n      type: object\n      required: [items, page]\n      properties:\n        items:\n          type: array\n          items: {$ref: '#/components/schemas/Thing'}\n        page: {type: integer}\n",
+    )
+}
+
+#[test]
+fn extension_mistakes_are_clear_errors() {
+    let ok = "{style: page, param: page, items: items, current: page}";
+    talkover_codegen::generate("tiny", &paged(ok, ""))
+        .unwrap_or_else(|e| panic!("a well-formed x-sdk-pagination is accepted: {e}"));
+    // Wording after the operation and the extension is serde's (`unknown variant`,
+    // `unknown field`): every extension is parsed in codegen/src/extensions.rs.
+    let cases = [
+        (
+            "an unknown pagination style",
+            paged(
+                "{style: cursor, param: page, items: items, current: page}",
+                "",
+            ),
+            &[
+                "GET /things",
+                "x-sdk-pagination",
+                "style",
+                "unknown variant `cursor`",
+                "`page` or `offset`",
+            ][..],
+        ),
+        (
+            "an unknown key in x-sdk-pagination",
+            paged(
+                "{style: page, param: page, items: items, current: page, curent: page}",
+                "",
+            ),
+            &["GET /things", "x-sdk-pagination", "unknown field `curent`"][..],
+        ),
+        (
+            "the other style's key in x-sdk-pagination",
+            paged("{style: page, param: page, items: items, offset: page}", ""),
+            &[
+                "GET /things",
+                "x-sdk-pagination",
+                "`offset` has no meaning",
+                "`current`",
+            ][..],
+        ),
+        (
+            "an unknown key in x-mock.page",
+            paged(ok, "      x-mock: {page: {size: per_page, feilds: {}}}\n"),
+            &["GET /things", "x-mock", "page", "unknown field `feilds`"][..],
+        ),
+        (
+            "an unknown page value in x-mock.page",
+            paged(
+                ok,
+                "      x-mock: {page: {size: per_page, fields: {page: next}}}\n",
+            ),
+            &[
+                "GET /things",
+                "x-mock",
+                "page.fields.page",
+                "unknown variant `next`",
+            ][..],
+        ),
+        (
+            "an unknown x-sdk extension on an operation",
+            paged(ok, "      x-sdk-paginate: true\n"),
+            &["GET /things", "unknown extension x-sdk-paginate"][..],
+        ),
+        (
+            "an unknown key in an x-error-codes entry",
+            paged(
+                ok,
+                "      x-error-codes: [{code: GONE, status: 410, meening: gone}]\n",
+            ),
+            &[
+                "GET /things",
+                "x-error-codes",
+                "[0]",
+                "unknown field `meening`",
+            ][..],
+        ),
+        (
+            "a group name that is neither a string nor a list",
+            paged(ok, "      x-fern-sdk-group-name: {things: all}\n"),
+            &[
+                "GET /things",
+                "x-fern-sdk-group-name",
+                "a string or a list of strings",
+            ][..],
+        ),
+        (
+            "an unknown key in info.x-sdk-client",
+            paged(ok, "").replace(
+                "  version: 1.0.0\n",
+                "  version: 1.0.0\n  x-sdk-client: {name: Tiny, python-prefx: T}\n",
+            ),
+            &["x-sdk-client", "unknown field `python-prefx`"][..],
+        ),
+    ];
+    for (name, yaml, needles) in cases {
+        assert_spec_error(name, &yaml, needles);
+    }
+}
+
+#[test]
+fn refs_to_missing_or_looping_components_are_clear_errors() {
+    let get = |extra: &str, response: &str| {
+        spec(
+            &format!("  /things:\n    get:\n      operationId: getThing\n{extra}      responses:\n        '200':\n{response}"),
+            "    Loop: {$ref: '#/components/schemas/Round'}\n    Round: {$ref: '#/components/schemas/Loop'}\n",
+        )
+    };
+    let body = "          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Thing'}\n";
+    let cases = [
+        (
+            "a parameter $ref that points nowhere",
+            get(
+                "      parameters:\n        - {$ref: '#/components/parameters/Nope'}\n",
+                body,
+            ),
+            &[
+                "GET /things",
+                "$ref #/components/parameters/Nope points nowhere",
+            ][..],
+        ),
+        (
+            "a response $ref that points nowhere",
+            get("", "          $ref: '#/components/responses/Nope'\n"),
+            &[
+                "GET /things",
+                "$ref #/components/responses/Nope points nowhere",
+            ][..],
+        ),
+        (
+            "a parameter $ref to a schema",
+            get(
+                "      parameters:\n        - {$ref: '#/components/schemas/Thing'}\n",
+                body,
+            ),
+            &[
+                "unsupported $ref #/components/schemas/Thing",
+                "#/components/parameters/",
+            ][..],
+        ),
+        (
+            "schemas that refer to each other in a loop",
+            get("", &body.replace("Thing", "Loop")),
+            &["GET /things", "#/components/schemas/Loop", "loop"][..],
+        ),
+    ];
+    for (name, yaml, needles) in cases {
+        assert_spec_error(name, &yaml, needles);
+    }
 }
 
 #[test]

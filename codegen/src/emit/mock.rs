@@ -2,7 +2,7 @@
 //! inputs and their constraints, its documented responses and its `x-mock` behaviour, as
 //! static data of the runtime's `crate::mock::spec` types.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -164,28 +164,14 @@ fn model_static(name: &str) -> proc_macro2::Ident {
 
 /// The models a request can contain: only those need validation tables.
 fn reachable_models(api: &Api) -> Vec<&Model> {
-    let mut seen = BTreeSet::new();
-    let mut stack: Vec<&TypeRef> = api
+    let sent = api
         .params
         .iter()
-        .flat_map(|p| p.fields.iter().map(|f| &f.ty))
-        .collect();
-    while let Some(ty) = stack.pop() {
-        match ty {
-            TypeRef::Model(name) => {
-                if let Some(model) = api.models.iter().find(|m| &m.name == name) {
-                    if seen.insert(name.as_str()) {
-                        stack.extend(model.fields.iter().map(|f| &f.ty));
-                    }
-                }
-            }
-            TypeRef::Array(inner) | TypeRef::Map(inner) => stack.push(inner),
-            _ => {}
-        }
-    }
+        .flat_map(|p| p.fields.iter().map(|f| &f.ty));
+    let reachable = api.reachable(sent);
     api.models
         .iter()
-        .filter(|m| seen.contains(m.name.as_str()))
+        .filter(|m| reachable.models.contains(&m.name))
         .collect()
 }
 

@@ -1,13 +1,18 @@
 //! Lowers what the mock server needs beyond the inputs the client already has: the
-//! documented responses with their examples (or bodies built from the schema), the error
-//! codes of `x-error-codes`, and the mock behaviour declared in `x-mock`.
+//! documented responses ([`responses`]), the error codes of `x-error-codes`, and the mock
+//! behaviour declared in `x-mock` (parsed in [`crate::extensions`]), checked against the
+//! operation's inputs and its response's record model.
 
-use openapiv3::{OpenAPI, ReferenceOr, SchemaKind, SecurityScheme, StatusCode, StringFormat, Type};
-use serde_json::{json, Map, Value};
+use indexmap::IndexMap;
+use openapiv3::OpenAPI;
+use serde_json::Value;
 
-use super::{err, json_schema, object_shape, Lowerer, Result, SchemaRef};
+use super::{err, Lowerer, Result};
+use crate::extensions::{self, ApiExtensions, Comparison, Fields, Filter, OperationExtensions};
 use crate::ir::*;
 use crate::Error;
+
+mod responses;
 
 /// The rules `x-mock.invalid` selectors may name (`to.required`): the names of
 /// `validate::Rule` in src/mock, which the generator cannot depend on.
@@ -15,70 +20,21 @@ const RULES: &[&str] = &[
     "required", "type", "enum", "pattern", "format", "range", "length", "items",
 ];
 
-/// Keys `x-mock` may have on an operation; anything else is a spelling mistake.
-const OPERATION_KEYS: &[&str] = &[
-    "action",
-    "collection",
-    "record",
-    "lookup",
-    "filters",
-    "set",
-    "initial",
-    "page",
-    "requires",
-    "invalid",
-    "not-found",
-    "x-note",
-];
-
 /// The API-wide part: the token prefix and the collections with their seed records.
-pub(super) fn mock_api(spec: &OpenAPI) -> Result<MockApi> {
-    let mut token_prefix = None;
-    let schemes = spec
-        .components
+pub(super) fn mock_api(ext: &ApiExtensions) -> MockApi {
+    let collections = ext
+        .mock
         .iter()
-        .flat_map(|c| c.security_schemes.values());
-    for scheme in schemes {
-        if let ReferenceOr::Item(SecurityScheme::HTTP { extensions, .. }) = scheme {
-            match extensions.get("x-token-prefix") {
-                None => {}
-                Some(Value::String(prefix)) => token_prefix = Some(prefix.clone()),
-                Some(_) => return err("x-token-prefix must be a string"),
-            }
-        }
-    }
-    let mut collections = Vec::new();
-    if let Some(ext) = spec.extensions.get("x-mock") {
-        only_keys(ext, "the root x-mock", &["collections", "x-note"])?;
-        let declared = ext
-            .get("collections")
-            .and_then(Value::as_object)
-            .ok_or_else(|| Error::new("the root x-mock needs a `collections` mapping"))?;
-        for (name, collection) in declared {
-            only_keys(
-                collection,
-                &format!("collection {name}"),
-                &["seed", "x-note"],
-            )?;
-            let seed = match collection.get("seed") {
-                None => Vec::new(),
-                Some(Value::Array(records)) if records.iter().all(Value::is_object) => {
-                    records.clone()
-                }
-                Some(_) => {
-                    return err(format!("collection {name}: seed must be a list of objects"))
-                }
-            };
-            collections.push(MockCollection {
-                name: name.clone(),
-                seed,
-            });
-        }
-    }
-    Ok(MockApi {
-        token_prefix,
+        .flat_map(|root| &root.collections)
+        .map(|(name, collection)| MockCollection {
+            name: name.clone(),
+            seed: collection.seed.iter().cloned().map(Value::Object).collect(),
+        })
+        .collect();
+    MockApi {
+        token_prefix: ext.token_prefix.clone(),
         collections,
-    })
+    }
 }
 
 /// Every collection an operation names must be declared at the root, so a typo fails here.
@@ -127,295 +83,163 @@ impl Inputs<'_> {
             "{name} is neither a path parameter nor a body field"
         ))
     }
+
+    /// Path parameters and body fields, with their types.
+    fn sent(&self) -> impl Iterator<Item = (&String, &TypeRef)> {
+        self.path.iter().map(|p| (&p.wire, &p.ty)).chain(
+            self.fields
+                .iter()
+                .filter(|f| f.location == Location::Body)
+                .map(|f| (&f.wire, &f.ty)),
+        )
+    }
+}
+
+/// The documented outcomes of an operation, which a mock failure must be one of.
+struct Outcomes<'o> {
+    responses: &'o [MockResponse],
+    error_codes: &'o [ErrorCode],
+}
+
+impl Outcomes<'_> {
+    fn documented(&self, status: u16) -> bool {
+        self.responses.iter().any(|r| r.status == status)
+    }
+
+    fn code(&self, code: &str) -> Option<&ErrorCode> {
+        self.error_codes.iter().find(|c| c.code == code)
+    }
+
+    /// A failure as written in `x-mock`: a status, a code of `x-error-codes`, or both.
+    fn failure(&self, failure: &extensions::Failure) -> Result<MockFailure> {
+        let failure = match failure {
+            extensions::Failure::Status(status) => MockFailure {
+                status: status_of(*status)?,
+                code: None,
+            },
+            extensions::Failure::Code(code) => MockFailure {
+                status: self.code(code).map(|c| c.status).ok_or_else(|| {
+                    Error::new(format!("{code} is not in this operation's x-error-codes"))
+                })?,
+                code: Some(code.clone()),
+            },
+            extensions::Failure::Both(both) => {
+                let status = status_of(both.status)?;
+                // A code the operation does not document may be used (the mock must
+                // answer something); one it does document keeps its documented status.
+                if let Some(documented) = both
+                    .code
+                    .as_deref()
+                    .and_then(|code| self.code(code))
+                    .filter(|c| c.status != status)
+                {
+                    return err(format!(
+                        "{} is documented with status {}, not {status}",
+                        documented.code, documented.status
+                    ));
+                }
+                MockFailure {
+                    status,
+                    code: both.code.clone(),
+                }
+            }
+        };
+        if !self.documented(failure.status) {
+            return err(format!(
+                "status {} is not a documented response of this operation",
+                failure.status
+            ));
+        }
+        Ok(failure)
+    }
+
+    /// The first of `statuses` the operation documents, else the last of them.
+    fn fallback(&self, statuses: &[u16]) -> MockFailure {
+        let status = statuses
+            .iter()
+            .copied()
+            .find(|s| self.documented(*s))
+            .or_else(|| statuses.last().copied())
+            .unwrap_or(500);
+        MockFailure { status, code: None }
+    }
+}
+
+/// The record model an `x-mock` field name must belong to, when the response has one.
+struct Record<'r> {
+    model: Option<(&'r str, &'r [Field])>,
+}
+
+impl Record<'_> {
+    fn check(&self, field: &str) -> Result<()> {
+        let Some((model, fields)) = self.model else {
+            return Ok(());
+        };
+        let top = field.split('.').next().unwrap_or_default();
+        if fields.iter().any(|f| f.wire == top) {
+            return Ok(());
+        }
+        err(format!("the record ({model}) has no field {top}"))
+    }
 }
 
 impl<'a> Lowerer<'a> {
     pub(super) fn mock_operation(
         &self,
         op: &'a openapiv3::Operation,
+        ext: &OperationExtensions,
         path_params: &[PathParam],
         params: Option<&Model>,
         response: &Response,
+        pagination: Option<&Pagination>,
     ) -> Result<MockOperation> {
         let inputs = Inputs {
             path: path_params,
             fields: params.map(|p| p.fields.as_slice()).unwrap_or_default(),
         };
         let responses = self.mock_responses(op)?;
-        let error_codes = error_codes(op)?;
-        let empty = Map::new();
-        let ext = match op.extensions.get("x-mock") {
-            None => &empty,
-            Some(Value::Object(map)) => map,
-            Some(_) => return err("x-mock must be a mapping"),
+        let error_codes = error_codes(&ext.error_codes).map_err(|e| e.context("x-error-codes"))?;
+        let outcomes = Outcomes {
+            responses: &responses,
+            error_codes: &error_codes,
         };
-        if let Some(key) = ext.keys().find(|k| !OPERATION_KEYS.contains(&k.as_str())) {
-            return err(format!("unknown key {key}"));
-        }
-        let documented = |status: u16| responses.iter().any(|r| r.status == status);
-        let failure = |value: &Value| -> Result<MockFailure> {
-            let failure = match value {
-                Value::Number(n) => MockFailure {
-                    status: status_of(n.as_u64())?,
-                    code: None,
-                },
-                Value::String(code) => MockFailure {
-                    status: error_codes
-                        .iter()
-                        .find(|c| &c.code == code)
-                        .map(|c| c.status)
-                        .ok_or_else(|| {
-                            Error::new(format!("{code} is not in this operation's x-error-codes"))
-                        })?,
-                    code: Some(code.clone()),
-                },
-                Value::Object(o) => {
-                    only_keys(value, "a failure", &["status", "code"])?;
-                    let status = status_of(o.get("status").and_then(Value::as_u64))?;
-                    let code = o.get("code").and_then(Value::as_str).map(str::to_string);
-                    // A code the operation does not document may be used (the mock must
-                    // answer something); one it does document keeps its documented status.
-                    if let Some(documented) = code
-                        .as_ref()
-                        .and_then(|code| error_codes.iter().find(|c| &c.code == code))
-                        .filter(|c| c.status != status)
-                    {
-                        return err(format!(
-                            "{} is documented with status {}, not {status}",
-                            documented.code, documented.status
-                        ));
-                    }
-                    MockFailure { status, code }
-                }
-                _ => {
-                    return err(format!(
-                        "{value} is not a status, a code or {{status, code}}"
-                    ))
-                }
-            };
-            if !documented(failure.status) {
-                return err(format!(
-                    "status {} is not a documented response of this operation",
-                    failure.status
-                ));
-            }
-            Ok(failure)
-        };
-        let fallback = |statuses: &[u16]| MockFailure {
-            status: statuses
-                .iter()
-                .copied()
-                .find(|s| documented(*s))
-                .unwrap_or(statuses[statuses.len() - 1]),
-            code: None,
-        };
+        let default = extensions::Mock::default();
+        let mock = ext.mock.as_ref().unwrap_or(&default);
 
-        let mut invalid = Vec::new();
-        let mut invalid_default = fallback(&[422, 400]);
-        for (selector, value) in object(ext, "invalid")? {
-            if selector == "*" {
-                invalid_default = failure(value)?;
-                continue;
-            }
-            let (field, rule) = match selector.split_once('.') {
-                Some((field, rule)) => (field, Some(rule)),
-                None => (selector.as_str(), None),
-            };
-            if let Some(rule) = rule.filter(|rule| !RULES.contains(rule)) {
-                return err(format!(
-                    "invalid: {selector}: {rule} is not one of {}",
-                    RULES.join(", ")
-                ));
-            }
-            if !inputs.has_path(field) && !inputs.fields.iter().any(|f| f.wire == field) {
-                return err(format!(
-                    "invalid: {field} is not an input of this operation"
-                ));
-            }
-            invalid.push((selector.clone(), failure(value)?));
-        }
-
-        let mut requires = Vec::new();
-        for requirement in list(ext, "requires")? {
-            only_keys(
-                requirement,
-                "requires",
-                &["param", "collection", "where", "error", "x-note"],
-            )?;
-            let param = string(requirement, "param")?;
-            inputs
-                .check_key(&param)
-                .map_err(|e| e.context("requires"))?;
-            requires.push(MockRequirement {
-                param,
-                collection: string(requirement, "collection")?,
-                state: object(requirement, "where")?
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-                failure: failure(
-                    requirement
-                        .get("error")
-                        .ok_or_else(|| Error::new("requires: each entry needs an `error`"))?,
-                )?,
-            });
-        }
-
-        let action = match ext.get("action").map(|a| a.as_str()) {
-            None => MockAction::Example,
-            Some(Some("example")) => MockAction::Example,
-            Some(Some("create")) => MockAction::Create,
-            Some(Some("list")) => MockAction::List,
-            Some(Some("retrieve")) => MockAction::Retrieve,
-            Some(Some("update")) => MockAction::Update,
-            Some(Some("upsert")) => MockAction::Upsert,
-            Some(Some("delete")) => MockAction::Delete,
-            Some(other) => {
-                return err(format!(
-                "unknown action {}: use example, create, list, retrieve, update, upsert or delete",
-                other.unwrap_or("(not a string)")
-            ))
-            }
-        };
-        let collection = ext
-            .get("collection")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        if (action == MockAction::Example) != collection.is_none() {
+        let (invalid, invalid_default) = invalid(mock, &inputs, &outcomes)?;
+        let requires = requires(mock, &inputs, &outcomes)?;
+        let action = mock.action.unwrap_or(MockAction::Example);
+        if (action == MockAction::Example) != mock.collection.is_none() {
             return err("`collection` goes with every action but `example`, and only with those");
         }
-
-        let record_at = match ext.get("record") {
-            Some(Value::String(at)) => Some(at.clone()),
-            Some(_) => return err("record must name a response property"),
-            None => match response {
-                Response::Json {
-                    unwrap: Some(at), ..
-                } => Some(at.clone()),
-                _ => op
-                    .extensions
-                    .get("x-sdk-pagination")
-                    .and_then(|p| p.get("items"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-            },
-        };
-        if collection.is_some() && action != MockAction::Delete && record_at.is_none() {
+        check_action_keys(mock, action)?;
+        let record_at = record_at(mock, response, pagination);
+        if mock.collection.is_some() && action != MockAction::Delete && record_at.is_none() {
             return err("name the response property that holds the record (`record`)");
         }
-        let allowed: &[&str] = match action {
-            MockAction::Example => &[],
-            MockAction::Create => &["set", "initial"],
-            MockAction::List => &["lookup", "filters", "page"],
-            MockAction::Retrieve | MockAction::Delete => &["lookup", "not-found"],
-            MockAction::Update => &["lookup", "set", "not-found"],
-            MockAction::Upsert => &["lookup", "set", "initial"],
-        };
-        let specific = ["lookup", "filters", "page", "set", "initial", "not-found"];
-        if let Some(key) = specific
-            .iter()
-            .find(|key| ext.contains_key(**key) && !allowed.contains(key))
-        {
-            return err(format!("`{key}` has no meaning for this action"));
-        }
         let record_model = self.record_model(response, record_at.as_deref())?;
-        let record_has = |field: &str| -> Result<()> {
-            let Some(model) = &record_model else {
-                return Ok(());
-            };
-            let top = field.split('.').next().unwrap_or_default();
-            if self.model_fields(model)?.iter().any(|f| f.wire == top) {
-                return Ok(());
-            }
-            err(format!("the record ({model}) has no field {top}"))
+        let record = Record {
+            model: match &record_model {
+                Some(name) => Some((name.as_str(), self.model_fields(name)?)),
+                None => None,
+            },
         };
-
-        let mut lookup = Vec::new();
-        for (param, fields) in object(ext, "lookup")? {
-            inputs.check_key(param).map_err(|e| e.context("lookup"))?;
-            let fields = field_list(fields)?;
-            for field in &fields {
-                // Inputs are kept with each record, so a lookup may also name one.
-                if inputs.check_key(field).is_err() {
-                    record_has(field).map_err(|e| e.context("lookup"))?;
-                }
-            }
-            lookup.push(MockMatcher {
-                param: param.clone(),
-                fields,
-                op: MatchOp::Equals,
-            });
-        }
-        if matches!(
-            action,
-            MockAction::Retrieve | MockAction::Update | MockAction::Delete | MockAction::Upsert
-        ) && lookup.is_empty()
-        {
-            return err("this action needs a `lookup` naming what identifies the record");
-        }
-
-        let mut filters = Vec::new();
-        for (param, how) in object(ext, "filters")? {
-            if inputs.field(param, Location::Query).is_none() {
-                return err(format!("filters: {param} is not a query parameter"));
-            }
-            let (op, fields) = match how {
-                Value::Object(o) if o.len() == 1 => {
-                    let (name, fields) = o.iter().next().ok_or_else(|| Error::new("filters"))?;
-                    let op = match name.as_str() {
-                        "equals" => MatchOp::Equals,
-                        "contains" => MatchOp::Contains,
-                        "since" => MatchOp::Since,
-                        "until" => MatchOp::Until,
-                        other => return err(format!("filters: unknown comparison {other}")),
-                    };
-                    (op, field_list(fields)?)
-                }
-                other => (MatchOp::Equals, field_list(other)?),
-            };
-            for field in &fields {
-                record_has(field).map_err(|e| e.context("filters"))?;
-            }
-            filters.push(MockMatcher {
-                param: param.clone(),
-                fields,
-                op,
-            });
-        }
-
-        let values = |key: &str| -> Result<Vec<(String, Value)>> {
-            let mut out = Vec::new();
-            for (field, value) in object(ext, key)? {
-                record_has(field).map_err(|e| e.context(key))?;
-                if let Some(reference) = value.as_str().and_then(|v| v.strip_prefix('$')) {
-                    let known = match reference.split_once('.') {
-                        Some(("body", name)) => inputs.field(name, Location::Body).is_some(),
-                        Some(("path", name)) => inputs.has_path(name),
-                        None => reference == "now" || reference == "id",
-                        _ => false,
-                    };
-                    if !known {
-                        return err(format!(
-                            "{key}: ${reference} is not $now, $id, $body.<field> or $path.<param>"
-                        ));
-                    }
-                }
-                out.push((field.clone(), value.clone()));
-            }
-            Ok(out)
-        };
-
-        let page = match ext.get("page") {
-            None => None,
-            Some(page) => Some(self.mock_page(op, page, &inputs, response)?),
-        };
+        let lookup = lookup(mock, action, &inputs, &record).map_err(|e| e.context("lookup"))?;
+        let filters = filters(mock, &inputs, &record).map_err(|e| e.context("filters"))?;
+        let page = mock
+            .page
+            .as_ref()
+            .map(|page| self.mock_page(page, pagination, &inputs, response))
+            .transpose()
+            .map_err(|e| e.context("page"))?;
         Ok(MockOperation {
             auth: is_secured(self.spec, op),
-            copy: self.copyable(record_model.as_deref(), &inputs),
-            set: values("set")?,
-            initial: values("initial")?,
-            not_found: match ext.get("not-found") {
-                Some(value) => failure(value)?,
-                None => fallback(&[404]),
+            copy: copyable(&record, &inputs),
+            set: values(&mock.set, &inputs, &record).map_err(|e| e.context("set"))?,
+            initial: values(&mock.initial, &inputs, &record).map_err(|e| e.context("initial"))?,
+            not_found: match &mock.not_found {
+                Some(failure) => outcomes.failure(failure)?,
+                None => outcomes.fallback(&[404]),
             },
             responses,
             error_codes,
@@ -423,7 +247,7 @@ impl<'a> Lowerer<'a> {
             invalid_default,
             requires,
             action,
-            collection,
+            collection: mock.collection.clone(),
             record_at,
             lookup,
             filters,
@@ -433,29 +257,14 @@ impl<'a> Lowerer<'a> {
 
     fn mock_page(
         &self,
-        op: &openapiv3::Operation,
-        page: &Value,
+        page: &extensions::MockPage,
+        pagination: Option<&Pagination>,
         inputs: &Inputs<'_>,
         response: &Response,
     ) -> Result<MockPage> {
-        only_keys(page, "page", &["size", "fields"])?;
-        let pagination = op
-            .extensions
-            .get("x-sdk-pagination")
-            .ok_or_else(|| Error::new("page: the operation has no x-sdk-pagination"))?;
-        let style = match pagination.get("style").and_then(Value::as_str) {
-            Some("offset") => PageStyle::Offset,
-            _ => PageStyle::Page,
-        };
-        let param = pagination
-            .get("param")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        let size_param = page
-            .get("size")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::new("page: `size` names the page-size query parameter"))?;
+        let pagination =
+            pagination.ok_or_else(|| Error::new("the operation has no x-sdk-pagination"))?;
+        let size_param = &page.size;
         let default_size = inputs
             .field(size_param, Location::Query)
             .and_then(|f| f.default.as_ref())
@@ -463,44 +272,31 @@ impl<'a> Lowerer<'a> {
             .filter(|size| *size > 0)
             .ok_or_else(|| {
                 Error::new(format!(
-                    "page: {size_param} must be a query parameter with a positive default"
+                    "{size_param} must be a query parameter with a positive default"
                 ))
             })?;
-        let mut fields = Vec::new();
-        for (path, value) in object(page, "fields")? {
-            let value = match value.as_str() {
-                Some("current") => PageValue::Current,
-                Some("last") => PageValue::Last,
-                Some("size") => PageValue::Size,
-                Some("total") => PageValue::Total,
-                Some("from") => PageValue::From,
-                Some("to") => PageValue::To,
-                _ => {
-                    return err(format!(
-                        "page: {path} must be one of current, last, size, total, from, to"
-                    ))
-                }
-            };
+        for path in page.fields.keys() {
             if let Response::Json {
                 ty: TypeRef::Model(envelope),
                 unwrap: None,
             } = response
             {
-                let (_, ty) = self
-                    .field_path(envelope, path)
-                    .map_err(|e| e.context("page"))?;
+                let (_, ty) = self.field_path(envelope, path)?;
                 if ty != TypeRef::Integer {
-                    return err(format!("page: {path} is not an integer"));
+                    return err(format!("{path} is not an integer"));
                 }
             }
-            fields.push((path.clone(), value));
         }
         Ok(MockPage {
-            style,
-            param,
-            size_param: size_param.to_string(),
+            style: pagination.style,
+            param: pagination.param_wire.clone(),
+            size_param: size_param.clone(),
             default_size,
-            fields,
+            fields: page
+                .fields
+                .iter()
+                .map(|(path, value)| (path.clone(), *value))
+                .collect(),
         })
     }
 
@@ -542,133 +338,207 @@ impl<'a> Lowerer<'a> {
             _ => Ok(None),
         }
     }
+}
 
-    /// Path parameters and body fields whose name and type the record model shares.
-    fn copyable(&self, record_model: Option<&str>, inputs: &Inputs<'_>) -> Vec<String> {
-        let Some(record) = record_model.and_then(|name| self.model_fields(name).ok()) else {
-            return Vec::new();
+/// `x-mock.invalid`: the failure for a request that breaks the spec at a field (or a rule
+/// of it), and for any other (`*`).
+fn invalid(
+    mock: &extensions::Mock,
+    inputs: &Inputs<'_>,
+    outcomes: &Outcomes<'_>,
+) -> Result<(Vec<(String, MockFailure)>, MockFailure)> {
+    let mut by_field = Vec::new();
+    let mut default = outcomes.fallback(&[422, 400]);
+    for (selector, failure) in &mock.invalid {
+        if selector == "*" {
+            default = outcomes.failure(failure)?;
+            continue;
+        }
+        let (field, rule) = match selector.split_once('.') {
+            Some((field, rule)) => (field, Some(rule)),
+            None => (selector.as_str(), None),
         };
-        let sent = inputs.path.iter().map(|p| (&p.wire, &p.ty)).chain(
+        if let Some(rule) = rule.filter(|rule| !RULES.contains(rule)) {
+            return err(format!(
+                "invalid: {selector}: {rule} is not one of {}",
+                RULES.join(", ")
+            ));
+        }
+        if !inputs.has_path(field) && !inputs.fields.iter().any(|f| f.wire == field) {
+            return err(format!(
+                "invalid: {field} is not an input of this operation"
+            ));
+        }
+        by_field.push((selector.clone(), outcomes.failure(failure)?));
+    }
+    Ok((by_field, default))
+}
+
+/// `x-mock.requires`: records that must exist (in a state) for the request to succeed.
+fn requires(
+    mock: &extensions::Mock,
+    inputs: &Inputs<'_>,
+    outcomes: &Outcomes<'_>,
+) -> Result<Vec<MockRequirement>> {
+    mock.requires
+        .iter()
+        .map(|requirement| {
             inputs
-                .fields
-                .iter()
-                .filter(|f| f.location == Location::Body)
-                .map(|f| (&f.wire, &f.ty)),
-        );
-        sent.filter(|(wire, ty)| record.iter().any(|f| &&f.wire == wire && &&f.ty == ty))
-            .map(|(wire, _)| wire.clone())
-            .collect()
-    }
-
-    /// Every documented status, with its example body (or one built from the schema).
-    fn mock_responses(&self, op: &openapiv3::Operation) -> Result<Vec<MockResponse>> {
-        let mut out = Vec::new();
-        for (code, response) in &op.responses.responses {
-            let StatusCode::Code(status) = code else {
-                return err(format!("response {code}: status ranges are not supported"));
-            };
-            let response = self.response_item(response)?;
-            let body =
-                match response.content.iter().find(|(mime, _)| {
-                    mime.as_str() == "application/json" || mime.ends_with("+json")
-                }) {
-                    None => None,
-                    Some((_, media)) => Some(
-                        documented_example(media)
-                            .or_else(|| {
-                                let schema = media.schema.as_ref()?;
-                                self.example_of_same_schema(schema)
-                            })
-                            .map_or_else(
-                                || match json_schema(&response.content) {
-                                    Some(schema) => self.synthesize(SchemaRef::of(schema), 0),
-                                    None => Ok(json!({})),
-                                },
-                                Ok,
-                            )?,
-                    ),
-                };
-            out.push(MockResponse {
-                status: *status,
-                body,
-            });
-        }
-        Ok(out)
-    }
-
-    /// A documented example of the same `$ref` schema on another operation, so an operation
-    /// whose page shows no example still answers with documented values.
-    fn example_of_same_schema(&self, schema: &ReferenceOr<openapiv3::Schema>) -> Option<Value> {
-        let ReferenceOr::Reference { reference } = schema else {
-            return None;
-        };
-        self.spec
-            .operations()
-            .flat_map(|(_, _, op)| op.responses.responses.values())
-            .filter_map(|r| self.response_item(r).ok())
-            .flat_map(|r| r.content.values())
-            .filter(|media| {
-                matches!(&media.schema, Some(ReferenceOr::Reference { reference: r }) if r == reference)
+                .check_key(&requirement.param)
+                .map_err(|e| e.context("requires"))?;
+            Ok(MockRequirement {
+                param: requirement.param.clone(),
+                collection: requirement.collection.clone(),
+                state: pairs(&requirement.state),
+                failure: outcomes.failure(&requirement.error)?,
             })
-            .find_map(documented_example)
-    }
-
-    /// A small value that satisfies `schema`: its example or default where it has one.
-    fn synthesize(&self, schema: SchemaRef<'a>, depth: usize) -> Result<Value> {
-        let schema = self.resolve(schema)?;
-        let data = &schema.schema_data;
-        if let Some(value) = data.example.as_ref().or(data.default.as_ref()) {
-            return Ok(value.clone());
-        }
-        if depth > 8 {
-            return Ok(Value::Null);
-        }
-        if let Some(shape) = object_shape(schema) {
-            let mut object = Map::new();
-            for (name, property) in shape.properties {
-                if shape.required.contains(name) {
-                    object.insert(
-                        name.clone(),
-                        self.synthesize(SchemaRef::of_boxed(property), depth + 1)?,
-                    );
-                }
-            }
-            return Ok(Value::Object(object));
-        }
-        Ok(match &schema.schema_kind {
-            SchemaKind::Type(Type::String(s)) => match s.enumeration.iter().flatten().next() {
-                Some(first) => json!(first),
-                None => json!(match &s.format {
-                    openapiv3::VariantOrUnknownOrEmpty::Item(StringFormat::Date) => "2024-01-01",
-                    openapiv3::VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) =>
-                        "2024-01-01T00:00:00Z",
-                    openapiv3::VariantOrUnknownOrEmpty::Unknown(f) if f == "uri" || f == "url" =>
-                        "https://example.com",
-                    openapiv3::VariantOrUnknownOrEmpty::Unknown(f) if f == "email" =>
-                        "user@example.com",
-                    _ => "string",
-                }),
-            },
-            SchemaKind::Type(Type::Integer(i)) => json!(i.minimum.unwrap_or(0)),
-            SchemaKind::Type(Type::Number(n)) => json!(n.minimum.unwrap_or(0.0)),
-            SchemaKind::Type(Type::Boolean(_)) => json!(true),
-            SchemaKind::Type(Type::Array(_)) => json!([]),
-            SchemaKind::Type(Type::Object(_)) => json!({}),
-            SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
-                self.synthesize(SchemaRef::of(&all_of[0]), depth + 1)?
-            }
-            _ => Value::Null,
         })
+        .collect()
+}
+
+/// Refuses the keys that mean nothing for `action` (a `filters` on a retrieve).
+fn check_action_keys(mock: &extensions::Mock, action: MockAction) -> Result<()> {
+    let allowed: &[&str] = match action {
+        MockAction::Example => &[],
+        MockAction::Create => &["set", "initial"],
+        MockAction::List => &["lookup", "filters", "page"],
+        MockAction::Retrieve | MockAction::Delete => &["lookup", "not-found"],
+        MockAction::Update => &["lookup", "set", "not-found"],
+        MockAction::Upsert => &["lookup", "set", "initial"],
+    };
+    match mock
+        .action_keys()
+        .into_iter()
+        .find(|(key, present)| *present && !allowed.contains(key))
+    {
+        Some((key, _)) => err(format!("`{key}` has no meaning for this action")),
+        None => Ok(()),
     }
 }
 
-fn documented_example(media: &openapiv3::MediaType) -> Option<Value> {
-    media.example.clone().or_else(|| {
-        media.examples.values().find_map(|example| match example {
-            ReferenceOr::Item(example) => example.value.clone(),
-            ReferenceOr::Reference { .. } => None,
-        })
-    })
+/// The response property that holds the record(s): `record`, else the unwrapped property,
+/// else the paged items.
+fn record_at(
+    mock: &extensions::Mock,
+    response: &Response,
+    pagination: Option<&Pagination>,
+) -> Option<String> {
+    if let Some(at) = &mock.record {
+        return Some(at.clone());
+    }
+    match response {
+        Response::Json {
+            unwrap: Some(at), ..
+        } => Some(at.clone()),
+        _ => pagination
+            .and_then(|p| p.items.steps.first())
+            .map(|step| step.wire.clone()),
+    }
+}
+
+/// `x-mock.lookup`: which inputs identify the record, and the record fields they equal.
+fn lookup(
+    mock: &extensions::Mock,
+    action: MockAction,
+    inputs: &Inputs<'_>,
+    record: &Record<'_>,
+) -> Result<Vec<MockMatcher>> {
+    let mut lookup = Vec::new();
+    for (param, fields) in mock.lookup.iter().flatten() {
+        inputs.check_key(param)?;
+        let fields = field_list(fields)?;
+        for field in &fields {
+            // Inputs are kept with each record, so a lookup may also name one.
+            if inputs.check_key(field).is_err() {
+                record.check(field)?;
+            }
+        }
+        lookup.push(MockMatcher {
+            param: param.clone(),
+            fields,
+            op: MatchOp::Equals,
+        });
+    }
+    let identifies = matches!(
+        action,
+        MockAction::Retrieve | MockAction::Update | MockAction::Delete | MockAction::Upsert
+    );
+    if identifies && lookup.is_empty() {
+        return err("this action needs a `lookup` naming what identifies the record");
+    }
+    Ok(lookup)
+}
+
+/// `x-mock.filters`: query parameters that select records of a list.
+fn filters(
+    mock: &extensions::Mock,
+    inputs: &Inputs<'_>,
+    record: &Record<'_>,
+) -> Result<Vec<MockMatcher>> {
+    let mut filters = Vec::new();
+    for (param, filter) in mock.filters.iter().flatten() {
+        if inputs.field(param, Location::Query).is_none() {
+            return err(format!("{param} is not a query parameter"));
+        }
+        let (op, fields) = match filter {
+            Filter::Equals(fields) | Filter::Compare(Comparison::Equals(fields)) => {
+                (MatchOp::Equals, fields)
+            }
+            Filter::Compare(Comparison::Contains(fields)) => (MatchOp::Contains, fields),
+            Filter::Compare(Comparison::Since(fields)) => (MatchOp::Since, fields),
+            Filter::Compare(Comparison::Until(fields)) => (MatchOp::Until, fields),
+        };
+        let fields = field_list(fields)?;
+        for field in &fields {
+            record.check(field)?;
+        }
+        filters.push(MockMatcher {
+            param: param.clone(),
+            fields,
+            op,
+        });
+    }
+    Ok(filters)
+}
+
+/// `x-mock.set` / `initial`: record fields and their values, where a `$` value must name
+/// something the mock knows.
+fn values(
+    values: &Option<IndexMap<String, Value>>,
+    inputs: &Inputs<'_>,
+    record: &Record<'_>,
+) -> Result<Vec<(String, Value)>> {
+    let mut out = Vec::new();
+    for (field, value) in values.iter().flatten() {
+        record.check(field)?;
+        if let Some(reference) = value.as_str().and_then(|v| v.strip_prefix('$')) {
+            let known = match reference.split_once('.') {
+                Some(("body", name)) => inputs.field(name, Location::Body).is_some(),
+                Some(("path", name)) => inputs.has_path(name),
+                None => reference == "now" || reference == "id",
+                _ => false,
+            };
+            if !known {
+                return err(format!(
+                    "${reference} is not $now, $id, $body.<field> or $path.<param>"
+                ));
+            }
+        }
+        out.push((field.clone(), value.clone()));
+    }
+    Ok(out)
+}
+
+/// Path parameters and body fields whose name and type the record model shares.
+fn copyable(record: &Record<'_>, inputs: &Inputs<'_>) -> Vec<String> {
+    let Some((_, fields)) = record.model else {
+        return Vec::new();
+    };
+    inputs
+        .sent()
+        .filter(|(wire, ty)| fields.iter().any(|f| &&f.wire == wire && &&f.ty == ty))
+        .map(|(wire, _)| wire.clone())
+        .collect()
 }
 
 /// Whether the operation (or, failing that, the whole API) asks for credentials.
@@ -677,100 +547,34 @@ fn is_secured(spec: &OpenAPI, op: &openapiv3::Operation) -> bool {
     requirements.is_some_and(|list| !list.is_empty() && list.iter().all(|r| !r.is_empty()))
 }
 
-fn error_codes(op: &openapiv3::Operation) -> Result<Vec<ErrorCode>> {
-    let Some(entries) = op.extensions.get("x-error-codes") else {
-        return Ok(Vec::new());
-    };
-    let entries = entries
-        .as_array()
-        .ok_or_else(|| Error::new("x-error-codes must be a list"))?;
+fn error_codes(entries: &[extensions::ErrorCode]) -> Result<Vec<ErrorCode>> {
     entries
         .iter()
         .map(|entry| {
             Ok(ErrorCode {
-                code: string(entry, "code")?,
-                status: status_of(entry.get("status").and_then(Value::as_u64))?,
-                meaning: string(entry, "meaning")?,
+                code: entry.code.clone(),
+                status: status_of(entry.status)?,
+                meaning: entry.meaning.clone(),
             })
         })
-        .collect::<Result<_>>()
-        .map_err(|e: Error| e.context("x-error-codes"))
+        .collect()
 }
 
-fn status_of(value: Option<u64>) -> Result<u16> {
-    value
+fn status_of(value: u64) -> Result<u16> {
+    u16::try_from(value)
+        .ok()
         .filter(|s| (100..600).contains(s))
-        .and_then(|s| u16::try_from(s).ok())
         .ok_or_else(|| Error::new("a status must be a number from 100 to 599"))
 }
 
-fn string(value: &Value, key: &str) -> Result<String> {
-    value
-        .get(key)
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| Error::new(format!("`{key}` must be a string")))
-}
-
-fn object<'v>(
-    value: &'v impl ObjectLike,
-    key: &str,
-) -> Result<impl Iterator<Item = (&'v String, &'v Value)>> {
-    match value.member(key) {
-        None => Ok(None.into_iter().flatten()),
-        Some(Value::Object(map)) => Ok(Some(map.iter()).into_iter().flatten()),
-        Some(_) => err(format!("`{key}` must be a mapping")),
+/// A field name or a (non-empty) list of them.
+fn field_list(fields: &Fields) -> Result<Vec<String>> {
+    match fields {
+        Fields::Many(fields) if fields.is_empty() => err("name a record field or a list of them"),
+        fields => Ok(fields.to_vec()),
     }
 }
 
-fn list<'v>(value: &'v impl ObjectLike, key: &str) -> Result<&'v [Value]> {
-    match value.member(key) {
-        None => Ok(&[]),
-        Some(Value::Array(items)) => Ok(items),
-        Some(_) => err(format!("`{key}` must be a list")),
-    }
-}
-
-/// Refuses keys other than `allowed` in a mapping, so a misspelt key is not silently ignored.
-fn only_keys(value: &Value, what: &str, allowed: &[&str]) -> Result<()> {
-    let Some(map) = value.as_object() else {
-        return err(format!("{what} must be a mapping"));
-    };
-    match map.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(key) => err(format!("{what}: unknown key {key}")),
-        None => Ok(()),
-    }
-}
-
-/// A field name or a list of them.
-fn field_list(value: &Value) -> Result<Vec<String>> {
-    match value {
-        Value::String(field) => Ok(vec![field.clone()]),
-        Value::Array(fields) if !fields.is_empty() => fields
-            .iter()
-            .map(|f| {
-                f.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| Error::new("record fields must be strings"))
-            })
-            .collect(),
-        _ => err("name a record field or a list of them"),
-    }
-}
-
-/// A JSON object or a map: what `x-mock` values are read from.
-trait ObjectLike {
-    fn member(&self, key: &str) -> Option<&Value>;
-}
-
-impl ObjectLike for Value {
-    fn member(&self, key: &str) -> Option<&Value> {
-        self.get(key)
-    }
-}
-
-impl ObjectLike for Map<String, Value> {
-    fn member(&self, key: &str) -> Option<&Value> {
-        self.get(key)
-    }
+fn pairs(values: &IndexMap<String, Value>) -> Vec<(String, Value)> {
+    values.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
 }
