@@ -318,8 +318,7 @@ const FRAMING_HEADERS: [&str; 7] = [
 /// A default header, checked to be a valid HTTP field (and never echoed: values may be
 /// secret).
 pub(crate) fn check_header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
-    let token_char = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
-    if name.is_empty() || !name.chars().all(token_char) {
+    if !crate::http_token::is_token(name) {
         return Err(Error::Configuration(format!(
             "{} is not a valid header name",
             crate::secrets::quote(name)

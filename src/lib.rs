@@ -11,6 +11,7 @@ mod config;
 mod encoding;
 mod error;
 mod error_body;
+mod http_token;
 mod pagination;
 mod probe;
 mod secrets;

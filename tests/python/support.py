@@ -1,14 +1,18 @@
 """Test support: a real HTTP server on 127.0.0.1 that records every request and answers
-from scripted responses (started by the ``server`` fixture in conftest.py).
+from scripted responses (started by the ``server`` fixture in conftest.py, or behind TLS by
+``start_server(tls=...)``).
 
-The server speaks HTTP/1.1 with keep-alive, so the client's connection pool is exercised;
-every wait in here is bounded so that no test can hang.
+It exists for what the bundled mock (``talkover.testing.MockServer``) never sends: exact
+hand-written bytes, malformed bodies, redirects, delays and TLS. The server speaks HTTP/1.1
+with keep-alive, so the client's connection pool is exercised; every wait in here is bounded
+so that no test can hang. tests/README.md says which server to use for what.
 """
 
 from __future__ import annotations
 
 import json as jsonlib
 import socket
+import ssl
 import threading
 import urllib.parse
 from collections import deque
@@ -71,8 +75,10 @@ class Headers(dict[str, str]):
 
 
 @dataclass(frozen=True)
-class RecordedRequest:
-    """One request as the server received it."""
+class ReceivedRequest:
+    """One request exactly as the scripted server received it: raw path, raw query string
+    and body bytes. (``talkover.testing.ReceivedRequest`` is another thing: the mock's log
+    entry, decoded, with the operation matched and the answer given.)"""
 
     method: str
     #: The path as sent, still percent-encoded (no query string).
@@ -109,7 +115,7 @@ class RecordingServer:
     """Handle on the running server: script answers with :meth:`respond`, read ``requests``."""
 
     url: str
-    requests: list[RecordedRequest] = field(default_factory=list)
+    requests: list[ReceivedRequest] = field(default_factory=list)
     _scripts: dict[tuple[str, str], deque[ScriptedResponse]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     #: Set at teardown so that delayed handlers stop waiting.
@@ -159,12 +165,12 @@ class RecordingServer:
         fallback = jsonlib.dumps({"success": False, "message": "no scripted response"}).encode()
         return ScriptedResponse(404, fallback, {"Content-Type": "application/json"}, 0.0, None)
 
-    def _record(self, request: RecordedRequest) -> None:
+    def _record(self, request: ReceivedRequest) -> None:
         with self._lock:
             self.requests.append(request)
 
     @property
-    def last(self) -> RecordedRequest:
+    def last(self) -> ReceivedRequest:
         """The only request received; fails the test when there were none or several."""
         assert len(self.requests) == 1, [f"{r.method} {r.path}" for r in self.requests]
         return self.requests[0]
@@ -201,7 +207,7 @@ def _handler_class(server: RecordingServer) -> type[BaseHTTPRequestHandler]:
             else:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             server._record(
-                RecordedRequest(
+                ReceivedRequest(
                     method=self.command,
                     path=raw_path,
                     query_string=query_string,
@@ -245,13 +251,20 @@ def closed_port() -> int:
     return port
 
 
-def start_server() -> tuple[RecordingServer, Callable[[], None]]:
-    """Starts a server in a daemon thread; returns its handle and the function that stops it."""
+def start_server(*, tls: ssl.SSLContext | None = None) -> tuple[RecordingServer, Callable[[], None]]:
+    """Starts a server in a daemon thread; returns its handle and the function that stops it.
+
+    With ``tls`` (a server context holding a certificate for ``localhost``) it serves HTTPS,
+    and its URL names ``localhost`` so the certificate's name is checked."""
     handle = RecordingServer(url="")
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(handle))
     httpd.daemon_threads = True
     host, port = httpd.server_address[:2]
-    handle.url = f"http://{host!s}:{port}"
+    if tls is None:
+        handle.url = f"http://{host!s}:{port}"
+    else:
+        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
+        handle.url = f"https://localhost:{port}"
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
 

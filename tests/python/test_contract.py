@@ -29,10 +29,10 @@ from documented import (
     UPSERT_REQUEST_WEBHOOK,
     calls_page,
 )
-from support import TOKEN, TT_TOKEN, RecordingServer, RecordedRequest
+from support import TOKEN, TT_TOKEN, ReceivedRequest, RecordingServer
 
 
-def assert_sdk_headers(request: RecordedRequest, token: str = TOKEN, *, has_body: bool) -> None:
+def assert_sdk_headers(request: ReceivedRequest, token: str = TOKEN, *, has_body: bool) -> None:
     assert request.headers["Authorization"] == f"Bearer {token}"
     assert "application/json" in request.headers["Accept"]
     assert request.headers["User-Agent"].startswith("talkover-python/")

@@ -7,8 +7,6 @@ from __future__ import annotations
 import os
 import ssl
 import subprocess
-import threading
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
 
@@ -16,7 +14,7 @@ import pytest
 import trustme
 
 import talkover
-from support import MAX_WAIT, TOKEN, RecordingServer, _handler_class
+from support import MAX_WAIT, TOKEN, RecordingServer, start_server
 
 HEALTH = "/api/v1/health"
 
@@ -29,22 +27,13 @@ def ca() -> trustme.CA:
 @pytest.fixture
 def https_server(ca: trustme.CA) -> Iterator[RecordingServer]:
     """The recording server, behind TLS with a certificate for 127.0.0.1 and localhost."""
-    handle = RecordingServer(url="")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(handle))
-    httpd.daemon_threads = True
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
-    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    handle.url = f"https://localhost:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
-    thread.start()
+    handle, stop = start_server(tls=context)
     try:
         yield handle
     finally:
-        handle.stopping.set()
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=MAX_WAIT)
+        stop()
 
 
 @pytest.fixture

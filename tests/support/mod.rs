@@ -1,6 +1,8 @@
 //! A recording HTTP server on a loopback port for the integration tests: replies are
 //! scripted per (method, path), and every request is recorded as it arrived (method, raw
 //! URL with its query, headers, body) before it is answered. The server stops on drop.
+//! It is for the exact bytes the spec-driven mock never sends; tests/README.md says which
+//! server to use for what.
 #![allow(dead_code)]
 
 use std::collections::{HashMap, VecDeque};
@@ -306,7 +308,6 @@ pub fn client(server: &TestServer) -> talkover::Client {
         .expect("a valid test client")
 }
 
-/// A Talkover client for the spec-driven mock server, with the mock's own token.
 /// The value of query parameter `name` in each request the mock logged (several joined by
 /// `,`), oldest first: which page or offset each request asked for.
 #[cfg(feature = "mock")]
@@ -317,6 +318,7 @@ pub fn queried(mock: &talkover::mock::MockServer, name: &str) -> Vec<Option<Stri
         .collect()
 }
 
+/// A Talkover client for the spec-driven mock server, with the mock's own token.
 #[cfg(feature = "mock")]
 pub fn mock_client(mock: &talkover::mock::MockServer) -> talkover::Client {
     talkover::Client::builder()
