@@ -141,11 +141,16 @@ pub(super) fn response_head(
 }
 
 /// The status's registered reason phrase; for a code without one, its class, since clients
-/// ignore the phrase but an empty one confuses some loggers.
+/// ignore the phrase but an empty one confuses some loggers. The `http` crate still names
+/// 413 and 422 as RFC 7231 did; the mock speaks RFC 9110, as current Laravel does.
 pub(crate) fn reason_phrase(status: u16) -> &'static str {
-    let registered = StatusCode::from_u16(status)
-        .ok()
-        .and_then(|code| code.canonical_reason());
+    let registered = match status {
+        413 => Some("Content Too Large"),
+        422 => Some("Unprocessable Content"),
+        _ => StatusCode::from_u16(status)
+            .ok()
+            .and_then(|code| code.canonical_reason()),
+    };
     registered.unwrap_or(match status / 100 {
         1 => "Informational",
         2 => "Success",
@@ -163,6 +168,8 @@ mod tests {
     fn reason_phrases() {
         assert_eq!(reason_phrase(200), "OK");
         assert_eq!(reason_phrase(431), "Request Header Fields Too Large");
+        assert_eq!(reason_phrase(413), "Content Too Large");
+        assert_eq!(reason_phrase(422), "Unprocessable Content");
         assert_eq!(reason_phrase(505), "HTTP Version Not Supported");
         assert_eq!(reason_phrase(299), "Success");
         assert_eq!(reason_phrase(499), "Client Error");
