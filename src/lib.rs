@@ -4,8 +4,9 @@
 //!
 //! Everything API-specific is generated from `spec/` into `OUT_DIR` and included below; the
 //! modules of this crate are the runtime every API shares. Generated code reaches it as
-//! `crate::rt`, `crate::Error` and `crate::py`, so a crate that includes generated code
-//! re-exports those three at its root.
+//! `crate::rt`, `crate::Error`, `crate::py` and `crate::mock`, so a crate that includes
+//! generated code re-exports those at its root. The runtime, in turn, names nothing
+//! generated: the generated `apis.rs` hands it the APIs to serve and register.
 
 mod config;
 mod encoding;

@@ -2,6 +2,7 @@
 //! the SDK. It reads like the pipeline it is: [`load`] → [`lower`] (the IR in [`ir`]) →
 //! one emitter per output in [`emit`]. It knows nothing about any particular API.
 
+mod crate_apis;
 pub mod emit;
 pub mod ir;
 pub mod load;
@@ -9,6 +10,8 @@ pub mod lower;
 pub mod naming;
 
 use std::path::Path;
+
+pub use crate_apis::apis_file;
 
 /// A generation failure, with the place in the spec it concerns.
 #[derive(Debug, thiserror::Error)]
