@@ -21,13 +21,19 @@ mod wire_enum;
 
 #[cfg(feature = "mock")]
 pub mod mock;
+/// The Python bindings' runtime, for the generated pyo3 classes. Not public API, like `rt`.
 #[cfg(feature = "python")]
+#[doc(hidden)]
 pub mod py;
 
 pub use error::{ApiError, Error};
 pub use transport::{RateLimit, RawResponse, RequestOptions};
 
 /// The runtime the generated clients are built on: transport, pagination, validation.
+///
+/// Not public API: it is public only because generated code in other modules and crates
+/// reaches it by path, and it may change in any release. Use the items at the crate root.
+#[doc(hidden)]
 pub mod rt {
     pub use crate::config::{ApiInfo, ClientBuilder, FromTransport};
     pub use crate::encoding::{encode_path, ToQuery};
