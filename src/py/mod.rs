@@ -16,7 +16,7 @@ mod shared;
 use pyo3::prelude::*;
 
 pub use blocking::blocking;
-pub use client::{request_options, ClientSettings};
+pub use client::{ClientSettings, RequestSettings};
 pub use convert::{cached, convert, from_py, from_py_opt, repr, to_dict, ToPy};
 pub use errors::to_pyerr;
 #[cfg(feature = "mock")]
