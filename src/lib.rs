@@ -8,6 +8,8 @@
 //! generated code re-exports those at its root. The runtime, in turn, names nothing
 //! generated: the generated `apis.rs` hands it the APIs to serve and register.
 
+#[cfg(any(feature = "python", test))]
+mod arguments;
 mod config;
 mod encoding;
 mod error;
