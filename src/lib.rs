@@ -4,9 +4,12 @@
 //!
 //! Everything API-specific is generated from `spec/` into `OUT_DIR` and included below; the
 //! modules of this crate are the runtime every API shares. Generated code reaches it as
-//! `crate::rt`, `crate::Error` and `crate::py`, so a crate that includes generated code
-//! re-exports those three at its root.
+//! `crate::rt`, `crate::Error`, `crate::py` and `crate::mock`, so a crate that includes
+//! generated code re-exports those at its root. The runtime, in turn, names nothing
+//! generated: the generated `apis.rs` hands it the APIs to serve and register.
 
+#[cfg(any(feature = "python", test))]
+mod arguments;
 mod config;
 mod encoding;
 mod error;
@@ -21,13 +24,19 @@ mod wire_enum;
 
 #[cfg(feature = "mock")]
 pub mod mock;
+/// The Python bindings' runtime, for the generated pyo3 classes. Not public API, like `rt`.
 #[cfg(feature = "python")]
+#[doc(hidden)]
 pub mod py;
 
 pub use error::{ApiError, Error};
 pub use transport::{RateLimit, RawResponse, RequestOptions};
 
 /// The runtime the generated clients are built on: transport, pagination, validation.
+///
+/// Not public API: it is public only because generated code in other modules and crates
+/// reaches it by path, and it may change in any release. Use the items at the crate root.
+#[doc(hidden)]
 pub mod rt {
     pub use crate::config::{ApiInfo, ClientBuilder, FromTransport};
     pub use crate::encoding::{encode_path, ToQuery};

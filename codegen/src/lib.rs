@@ -3,6 +3,7 @@
 //! spec's extensions parsed in [`extensions`]) → one emitter per output in [`emit`]. It
 //! knows nothing about any particular API.
 
+mod crate_apis;
 pub mod emit;
 pub mod extensions;
 pub mod ir;
@@ -11,6 +12,8 @@ pub mod lower;
 pub mod naming;
 
 use std::path::Path;
+
+pub use crate_apis::apis_file;
 
 /// A generation failure, with the place in the spec it concerns.
 #[derive(Debug, thiserror::Error)]

@@ -1,6 +1,6 @@
 //! Error answers: `ApiError::from_response` over any status, header list (`Retry-After` and
 //! `retry-after-ms` with numbers, garbage and HTTP-dates) and body (each documented error
-//! shape of DESIGN.md's table, mutated; HTML; bytes). It never panics, keeps the status and
+//! shape the README's "Errors" lists, mutated; HTML; bytes). It never panics, keeps the status and
 //! every header, and `retry_after` is `None` or a finite number of seconds, at least 0.
 
 use std::time::{Duration, UNIX_EPOCH};

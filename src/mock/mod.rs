@@ -1,7 +1,7 @@
 //! A local, stateful stand-in for the APIs in `spec/`, driven by the same specs as the
 //! clients: routes, validation, error bodies and examples are generated from each spec's
-//! IR; this module is the engine that serves them. Every Talkover and Talkturo operation
-//! answers on one port.
+//! IR; this module is the engine that serves them. Every API's operations answer on one
+//! port.
 //!
 //! ```no_run
 //! use talkover::mock::{Fault, MockServer};
@@ -29,7 +29,9 @@ mod inputs;
 mod log;
 mod rate_limit;
 mod refuse;
-pub(crate) mod spec;
+// Public for the tables generated code writes, which name its types; not public API.
+#[doc(hidden)]
+pub mod spec;
 mod store;
 mod validate;
 
@@ -45,8 +47,9 @@ pub use rate_limit::NOMINAL_LIMIT;
 use engine::Engine;
 use http::{HttpServer, Limits};
 use log::LogLimits;
+use spec::Api;
 
-/// A running mock server on a local port, serving every API of the crate.
+/// A running mock server on a local port.
 pub struct MockServer {
     server: HttpServer,
     engine: Arc<Engine>,
@@ -55,20 +58,29 @@ pub struct MockServer {
 }
 
 impl MockServer {
-    /// Starts on a free loopback port.
-    pub fn start() -> std::io::Result<MockServer> {
-        MockServer::bind("127.0.0.1:0")
+    /// A server of `apis`, the tables generated code provides; [`MockServer::builder`]
+    /// serves every API of the crate. Generated code's entry point, not public API.
+    #[doc(hidden)]
+    pub fn with_apis(apis: &'static [&'static Api]) -> MockServerBuilder {
+        MockServerBuilder {
+            apis: Apis(apis),
+            addr: "127.0.0.1:0".into(),
+            limits: Limits::default(),
+            log: LogLimits::default(),
+            expose_request_log: false,
+            rate_limit_per_minute: None,
+        }
     }
 
-    /// Starts on `addr` (`127.0.0.1:4010`).
-    pub fn bind(addr: &str) -> std::io::Result<MockServer> {
-        MockServer::builder().addr(addr).start()
-    }
-
-    /// A server with other limits, another address or a rate limit:
-    /// `MockServer::builder().rate_limit_per_minute(100).start()?`.
-    pub fn builder() -> MockServerBuilder {
-        MockServerBuilder::default()
+    /// A fresh token that every one of `apis` accepts: it has the token prefix their specs
+    /// declare (`x-token-prefix`). [`MockServer::new_token`] is this for the crate's APIs.
+    #[doc(hidden)]
+    pub fn token_for(apis: &[&Api]) -> String {
+        let prefix = apis
+            .iter()
+            .find_map(|api| api.token_prefix)
+            .unwrap_or_default();
+        format!("{prefix}mock_{:016x}", store::random())
     }
 
     /// The base URL to give a client (`http://127.0.0.1:4010`).
@@ -80,16 +92,6 @@ impl MockServer {
     /// is a separate environment that starts from the seed data.
     pub fn token(&self) -> &str {
         &self.token
-    }
-
-    /// A fresh token, and so a fresh environment. It has the token prefix the specs
-    /// declare (`x-token-prefix`), so every API accepts it.
-    pub fn new_token() -> String {
-        let prefix = crate::MOCK_APIS
-            .iter()
-            .find_map(|api| api.token_prefix)
-            .unwrap_or_default();
-        format!("{prefix}mock_{:016x}", store::random())
     }
 
     /// Queues a fault for the next requests it matches.
@@ -162,6 +164,7 @@ impl std::fmt::Debug for MockServer {
 /// How a [`MockServer`] starts: its address, limits and rate limit.
 #[derive(Debug, Clone)]
 pub struct MockServerBuilder {
+    apis: Apis,
     addr: String,
     limits: Limits,
     log: LogLimits,
@@ -169,15 +172,15 @@ pub struct MockServerBuilder {
     rate_limit_per_minute: Option<u32>,
 }
 
-impl Default for MockServerBuilder {
-    fn default() -> MockServerBuilder {
-        MockServerBuilder {
-            addr: "127.0.0.1:0".into(),
-            limits: Limits::default(),
-            log: LogLimits::default(),
-            expose_request_log: false,
-            rate_limit_per_minute: None,
-        }
+/// The APIs a server serves, shown by name.
+#[derive(Clone, Copy)]
+struct Apis(&'static [&'static Api]);
+
+impl std::fmt::Debug for Apis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|api| api.name))
+            .finish()
     }
 }
 
@@ -245,7 +248,7 @@ impl MockServerBuilder {
             request_log: self.expose_request_log || is_loopback(bound.ip()),
         };
         let engine = Arc::new(Engine::new(
-            crate::MOCK_APIS,
+            self.apis.0,
             self.log,
             self.rate_limit_per_minute,
         ));
@@ -261,7 +264,7 @@ impl MockServerBuilder {
             server,
             engine,
             url,
-            token: MockServer::new_token(),
+            token: MockServer::token_for(self.apis.0),
         })
     }
 }

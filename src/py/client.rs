@@ -1,4 +1,8 @@
-//! The constructor arguments every generated Python client takes, applied to a builder.
+//! The arguments every generated Python client's constructor and `with_options` take, applied
+//! to a builder or request options. The generator's argument table (`CONSTRUCTOR`,
+//! `WITH_OPTIONS` in codegen/src/emit/python.rs) decides the Python signature and fills these
+//! structs field by field of the same names, so a renamed or added argument fails to compile
+//! until both agree.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -9,6 +13,7 @@ use pyo3::prelude::*;
 use crate::rt::{ClientBuilder, FromTransport};
 use crate::Error;
 
+/// A client constructor's arguments.
 pub struct ClientSettings {
     pub token: Option<String>,
     pub base_url: Option<String>,
@@ -62,21 +67,24 @@ impl ClientSettings {
 }
 
 /// The arguments of `client.with_options(...)`.
-pub fn request_options(
-    py: Python<'_>,
-    timeout: Option<f64>,
-    max_retries: Option<u32>,
-    default_headers: Option<BTreeMap<String, String>>,
-) -> PyResult<crate::rt::RequestOptions> {
-    let mut options = crate::rt::RequestOptions::new();
-    if let Some(timeout) = timeout {
-        options = options.timeout(seconds(py, "timeout", timeout)?);
+pub struct RequestSettings {
+    pub timeout: Option<f64>,
+    pub max_retries: Option<u32>,
+    pub default_headers: Option<BTreeMap<String, String>>,
+}
+
+impl RequestSettings {
+    pub fn build(self, py: Python<'_>) -> PyResult<crate::rt::RequestOptions> {
+        let mut options = crate::rt::RequestOptions::new();
+        if let Some(timeout) = self.timeout {
+            options = options.timeout(seconds(py, "timeout", timeout)?);
+        }
+        if let Some(max_retries) = self.max_retries {
+            options = options.max_retries(max_retries);
+        }
+        for (name, value) in self.default_headers.into_iter().flatten() {
+            options = options.default_header(name, value);
+        }
+        Ok(options)
     }
-    if let Some(max_retries) = max_retries {
-        options = options.max_retries(max_retries);
-    }
-    for (name, value) in default_headers.into_iter().flatten() {
-        options = options.default_header(name, value);
-    }
-    Ok(options)
 }

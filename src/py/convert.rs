@@ -12,6 +12,7 @@ use pyo3::types::{
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value};
 
+use crate::arguments::{Json, Mismatch};
 use crate::rt::WireEnum;
 use crate::Error;
 
@@ -294,7 +295,7 @@ fn insert_entry(
 }
 
 fn invalid(py: Python<'_>, field: &str, message: String) -> PyErr {
-    // serde quotes the offending value whole; a huge argument must not make a huge message.
+    // A mismatch quotes the offending value whole; a huge argument must not make a huge message.
     let message = crate::secrets::shorten(&message, 300).into_owned();
     super::to_pyerr(
         py,
@@ -310,26 +311,18 @@ fn invalid(py: Python<'_>, field: &str, message: String) -> PyErr {
 pub fn from_py<T: DeserializeOwned>(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<T> {
     let py = obj.py();
     let value = py_to_json(obj, 0).map_err(|message| invalid(py, field, message))?;
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let mut place = match e.path().to_string() {
+    serde_path_to_error::deserialize(Json(value)).map_err(|e| {
+        let place = match e.path().to_string() {
             path if path == "." => field.to_string(),
             path if path.starts_with('[') => format!("{field}{path}"),
             path => format!("{field}.{path}"),
         };
-        let mut message = e
-            .into_inner()
-            .to_string()
-            .replace("expected i64", "expected an integer")
-            .replace("expected f64", "expected a number");
-        // serde reports a missing key at its parent; name the key itself, as the other checks do.
-        if let Some(key) = message
-            .strip_prefix("missing field `")
-            .and_then(|m| m.strip_suffix('`'))
-        {
-            place = format!("{place}.{key}");
-            message = "is required".to_string();
+        match e.into_inner() {
+            // Reported at the object that lacks it; named as the key itself, as the other
+            // checks name the place.
+            Mismatch::Missing(key) => invalid(py, &format!("{place}.{key}"), "is required".into()),
+            mismatch => invalid(py, &place, mismatch.to_string()),
         }
-        invalid(py, &place, message)
     })
 }
 

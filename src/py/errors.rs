@@ -4,13 +4,40 @@
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyModule};
+use pyo3::types::PyDict;
 
 use super::convert::{json_to_py, ToPy};
 use crate::Error;
 
-/// `talkover.errors`, imported once.
-static ERRORS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+/// The classes of `talkover.errors` raised from Rust.
+struct Classes {
+    configuration: Py<PyAny>,
+    validation: Py<PyAny>,
+    connection: Py<PyAny>,
+    timeout: Py<PyAny>,
+    response_validation: Py<PyAny>,
+    /// `_status_error`, which picks the `APIStatusError` subclass for the status.
+    status: Py<PyAny>,
+}
+
+/// Looked up on the first error raised and kept; a lookup that fails is not kept, so the
+/// next error tries again.
+static CLASSES: PyOnceLock<Classes> = PyOnceLock::new();
+
+fn classes(py: Python<'_>) -> PyResult<&Classes> {
+    CLASSES.get_or_try_init(py, || {
+        let module = py.import("talkover.errors")?;
+        let class = |name: &str| module.getattr(name).map(Bound::unbind);
+        Ok(Classes {
+            configuration: class("ConfigurationError")?,
+            validation: class("RequestValidationError")?,
+            connection: class("APIConnectionError")?,
+            timeout: class("APITimeoutError")?,
+            response_validation: class("APIResponseValidationError")?,
+            status: class("_status_error")?,
+        })
+    })
+}
 
 pub fn to_pyerr(py: Python<'_>, error: Error) -> PyErr {
     if let Error::Interrupted = error {
@@ -30,18 +57,16 @@ pub fn to_pyerr(py: Python<'_>, error: Error) -> PyErr {
 }
 
 fn build(py: Python<'_>, error: Error) -> PyResult<PyErr> {
-    let errors = ERRORS
-        .get_or_try_init(py, || py.import("talkover.errors").map(Bound::unbind))?
-        .bind(py);
+    let classes = classes(py)?;
     let kwargs = PyDict::new(py);
     let (class, message) = match error {
-        Error::Configuration(message) => ("ConfigurationError", message),
+        Error::Configuration(message) => (&classes.configuration, message),
         Error::Validation { field, message } => {
             kwargs.set_item("field", field)?;
-            ("RequestValidationError", message)
+            (&classes.validation, message)
         }
-        Error::Connection(message) => ("APIConnectionError", message),
-        Error::Timeout(message) => ("APITimeoutError", message),
+        Error::Connection(message) => (&classes.connection, message),
+        Error::Timeout(message) => (&classes.timeout, message),
         Error::ResponseValidation {
             status,
             message,
@@ -49,7 +74,7 @@ fn build(py: Python<'_>, error: Error) -> PyResult<PyErr> {
         } => {
             kwargs.set_item("status_code", status)?;
             kwargs.set_item("body", body_to_py(py, &body)?)?;
-            ("APIResponseValidationError", message)
+            (&classes.response_validation, message)
         }
         Error::Interrupted => return Ok(pyo3::exceptions::PyKeyboardInterrupt::new_err(())),
         Error::Api(api) => {
@@ -68,10 +93,10 @@ fn build(py: Python<'_>, error: Error) -> PyResult<PyErr> {
             kwargs.set_item("headers", headers)?;
             kwargs.set_item("body", body_to_py(py, &api.body)?)?;
             kwargs.set_item("retry_after", api.retry_after)?;
-            ("_status_error", api.message)
+            (&classes.status, api.message)
         }
     };
-    let exception = errors.getattr(class)?.call((message,), Some(&kwargs))?;
+    let exception = class.bind(py).call((message,), Some(&kwargs))?;
     Ok(PyErr::from_value(exception))
 }
 

@@ -2,12 +2,32 @@
 //! `talkover.testing.MockServer`. Faults and logged requests cross as JSON, the same shape
 //! the `/__mock__/` HTTP controls use.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 
+use crate::mock::spec::Api;
 use crate::mock::{Fault, MockServer};
+
+/// The APIs `_MockServer` serves, handed over by the native module's initialisation.
+static APIS: OnceLock<&'static [&'static Api]> = OnceLock::new();
+
+/// Adds `_MockServer`, serving `apis`, to the native module.
+pub fn add_mock_server(
+    module: &Bound<'_, PyModule>,
+    apis: &'static [&'static Api],
+) -> PyResult<()> {
+    // The module initialises once per process; a second call would hand over the same set.
+    let _ = APIS.set(apis);
+    module.add_class::<PyMockServer>()
+}
+
+/// The APIs to serve; none before `add_mock_server`, which runs before the class is reachable.
+fn apis() -> &'static [&'static Api] {
+    APIS.get().copied().unwrap_or_default()
+}
 
 #[pyclass(name = "_MockServer", module = "talkover._native", frozen)]
 pub struct PyMockServer {
@@ -42,7 +62,7 @@ impl PyMockServer {
         expose_request_log: bool,
         rate_limit_per_minute: Option<u32>,
     ) -> PyResult<Self> {
-        let mut builder = MockServer::builder()
+        let mut builder = MockServer::with_apis(apis())
             .addr(&format!("{host}:{port}"))
             .expose_request_log(expose_request_log);
         if let Some(max) = max_connections {
@@ -84,7 +104,7 @@ impl PyMockServer {
 
     #[staticmethod]
     fn new_token() -> String {
-        MockServer::new_token()
+        MockServer::token_for(apis())
     }
 
     /// Queues a fault given as JSON (the fields of `talkover::mock::Fault`).

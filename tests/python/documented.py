@@ -1,6 +1,6 @@
 """Bodies the API documentation shows, copied verbatim from spec/talkover.yaml,
-spec/talkturo.yaml and the error table of DESIGN.md. Tests use them as server answers and
-as the requests a user would send."""
+spec/talkturo.yaml and the error shapes of the README ("Errors"). Tests use them as server
+answers and as the requests a user would send."""
 
 from __future__ import annotations
 
@@ -291,7 +291,7 @@ ASSISTANT_200: JSON = {
 TT_401: JSON = {"error": "Unauthorized"}
 TT_403: JSON = {"error": "Forbidden"}
 
-# --- Error bodies named in DESIGN.md's table but documented outside the specs -----------------
+# --- Error bodies the README's "Errors" names but documented outside the specs ----------------
 
 #: ``{"success": false, "error": {"code", ...}}`` (introduction page).
 INTRODUCTION_ERROR: JSON = {

@@ -1,5 +1,6 @@
-"""The examples of DESIGN.md's "Public API (Python) — the contract", as written, checked on
-both sides: what the client parsed and what the server received."""
+"""The examples of the public Python API (the README's quickstart; the contract in
+docs/architecture.md), as written, checked on both sides: what the client parsed and what
+the server received."""
 
 from __future__ import annotations
 

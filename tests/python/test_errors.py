@@ -1,5 +1,5 @@
 """Error answers: every documented body shape becomes the right exception with the same
-fields (DESIGN.md, "Errors"), non-JSON bodies are handled, and a 2xx body that is not what
+fields (README, "Errors"), non-JSON bodies are handled, and a 2xx body that is not what
 the spec says is an APIResponseValidationError."""
 
 from __future__ import annotations

@@ -2,14 +2,15 @@
 the spec's documented example: the mock must receive the documented request, and the SDK must
 parse exactly what the mock answered (for example-driven operations, the documented example).
 
-The list of operations and their Python names is ``target/generated/operations.json``, written
-by the generator (``make generated``); the examples are read from the specs themselves, so
-this suite checks the SDK against the spec rather than against itself.
+The list of operations and their Python names is the generator's ``operations.json`` (see
+generated.py, which runs the generator when ``make generated`` has not); the examples are
+read from the specs themselves, so this suite checks the SDK against the spec rather than
+against itself.
 """
 
 from __future__ import annotations
 
-import json
+import os
 from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import quote
@@ -19,19 +20,10 @@ import yaml
 
 import talkover
 import talkover.testing
+import generated
+from generated import ROOT, operations
 
-ROOT = Path(__file__).resolve().parents[2]
-INDEX = ROOT / "target" / "generated" / "operations.json"
-
-
-def _load_index() -> list[dict[str, Any]]:
-    if not INDEX.exists():
-        raise RuntimeError(f"{INDEX} is missing: run `make generated` (make test does)")
-    entries: list[dict[str, Any]] = json.loads(INDEX.read_text())
-    return entries
-
-
-OPERATIONS = _load_index()
+OPERATIONS = operations()
 SPECS: dict[str, Any] = {
     api: yaml.safe_load((ROOT / "spec" / f"{api}.yaml").read_text())
     for api in sorted({op["api"] for op in OPERATIONS})
@@ -158,6 +150,17 @@ def test_the_index_lists_every_operation_of_every_spec() -> None:
     }
     assert in_specs == {(op["api"], op["http_method"], op["path"]) for op in OPERATIONS}
     assert set(SPECS) == {p.stem for p in (ROOT / "spec").glob("*.yaml")}
+
+
+def test_an_index_older_than_a_spec_is_not_read(tmp_path: Path) -> None:
+    """A bare `pytest` after a spec change must not test yesterday's operations."""
+    index = tmp_path / "operations.json"
+    assert not generated.is_fresh(index)
+    index.write_text("[]")
+    assert generated.is_fresh(index)
+    newest_spec = max(spec.stat().st_mtime for spec in generated.specs())
+    os.utime(index, (newest_spec - 60, newest_spec - 60))
+    assert not generated.is_fresh(index)
 
 
 def test_the_readme_coverage_table_lists_every_operation() -> None:

@@ -7,19 +7,14 @@ make-call is a second real phone call.
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from generated import ROOT, operations
 
-ROOT = Path(__file__).resolve().parents[2]
-INDEX = ROOT / "target" / "generated" / "operations.json"
-if not INDEX.exists():
-    raise RuntimeError(f"{INDEX} is missing: run `make generated` (make test does)")
-OPERATIONS: list[dict[str, Any]] = json.loads(INDEX.read_text())
+OPERATIONS = operations()
 SPECS = {api: yaml.safe_load((ROOT / "spec" / f"{api}.yaml").read_text()) for api in ("talkover", "talkturo")}
 
 #: Every POST and PATCH the specs mark safe to repeat; changing this list is a decision.

@@ -52,6 +52,124 @@ pub fn class_names(api: &Api) -> Vec<String> {
     names
 }
 
+/// The value an argument of a client's constructor or `with_options` takes.
+#[derive(Clone, Copy)]
+pub enum ArgType {
+    /// Optional text.
+    Text,
+    /// Optional positive seconds.
+    Seconds,
+    /// Optional count.
+    Count,
+    /// Optional header names and values.
+    Headers,
+    /// Optional file path.
+    File,
+    /// A boolean with its default.
+    Flag(bool),
+}
+
+impl ArgType {
+    fn rust(self) -> TokenStream {
+        match self {
+            ArgType::Text => quote!(Option<String>),
+            ArgType::Seconds => quote!(Option<f64>),
+            ArgType::Count => quote!(Option<u32>),
+            ArgType::Headers => quote!(Option<::std::collections::BTreeMap<String, String>>),
+            ArgType::File => quote!(Option<::std::path::PathBuf>),
+            ArgType::Flag(_) => quote!(bool),
+        }
+    }
+
+    fn rust_default(self) -> TokenStream {
+        match self {
+            ArgType::Flag(true) => quote!(true),
+            ArgType::Flag(false) => quote!(false),
+            _ => quote!(None),
+        }
+    }
+
+    /// The annotation in the stub.
+    pub fn python(self) -> &'static str {
+        match self {
+            ArgType::Text => "str | None",
+            ArgType::Seconds => "float | None",
+            ArgType::Count => "int | None",
+            ArgType::Headers => "builtins.dict[str, str] | None",
+            ArgType::File => "str | os.PathLike[str] | None",
+            ArgType::Flag(_) => "bool",
+        }
+    }
+
+    /// The default in the stub.
+    pub fn python_default(self) -> &'static str {
+        match self {
+            ArgType::Flag(true) => "True",
+            ArgType::Flag(false) => "False",
+            _ => "None",
+        }
+    }
+}
+
+/// One argument of a client's constructor or `with_options`, every one with a default.
+pub struct Argument {
+    pub name: &'static str,
+    pub ty: ArgType,
+    /// Only by keyword (after the `*`).
+    pub keyword_only: bool,
+}
+
+const fn keyword(name: &'static str, ty: ArgType) -> Argument {
+    Argument {
+        name,
+        ty,
+        keyword_only: true,
+    }
+}
+
+/// The client constructor's arguments: read by this emitter (the `#[new]` that fills the
+/// runtime's `py::ClientSettings`, field by field of the same names) and by the stubs.
+pub const CONSTRUCTOR: &[Argument] = &[
+    Argument {
+        name: "token",
+        ty: ArgType::Text,
+        keyword_only: false,
+    },
+    keyword("base_url", ArgType::Text),
+    keyword("timeout", ArgType::Seconds),
+    keyword("validate", ArgType::Flag(true)),
+    keyword("default_headers", ArgType::Headers),
+    keyword("max_retries", ArgType::Count),
+    keyword("ca_bundle", ArgType::File),
+];
+
+/// `client.with_options(...)`'s arguments, which fill the runtime's `py::RequestSettings`.
+pub const WITH_OPTIONS: &[Argument] = &[
+    keyword("timeout", ArgType::Seconds),
+    keyword("max_retries", ArgType::Count),
+    keyword("default_headers", ArgType::Headers),
+];
+
+/// What a pyo3 method taking `arguments` declares: its `signature = (...)` entries, and its
+/// parameters.
+fn pyo3_arguments(arguments: &[Argument]) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let mut signature = Vec::new();
+    let mut parameters = Vec::new();
+    let mut keywords = false;
+    for argument in arguments {
+        let name = ident(argument.name);
+        if argument.keyword_only && !keywords {
+            keywords = true;
+            signature.push(quote!(*));
+        }
+        let default = argument.ty.rust_default();
+        signature.push(quote!(#name = #default));
+        let ty = argument.ty.rust();
+        parameters.push(quote!(#name: #ty));
+    }
+    (signature, parameters)
+}
+
 fn rust_class(python_name: &str) -> proc_macro2::Ident {
     format_ident!("Py{}", python_name)
 }
@@ -155,35 +273,24 @@ fn group(api: &Api, group: &Group) -> TokenStream {
                 None => String::new(),
             }
         );
+        let (signature, parameters) = pyo3_arguments(CONSTRUCTOR);
+        let names = CONSTRUCTOR.iter().map(|a| ident(a.name));
+        let (options_signature, options_parameters) = pyo3_arguments(WITH_OPTIONS);
+        let options_names = WITH_OPTIONS.iter().map(|a| ident(a.name));
         let constructor = quote! {
             #[new]
-            #[pyo3(signature = (token = None, *, base_url = None, timeout = None, validate = true, default_headers = None, max_retries = None, ca_bundle = None))]
+            #[pyo3(signature = (#(#signature),*))]
             #[allow(clippy::too_many_arguments)]
-            fn new(
-                py: Python<'_>,
-                token: Option<String>,
-                base_url: Option<String>,
-                timeout: Option<f64>,
-                validate: bool,
-                default_headers: Option<::std::collections::BTreeMap<String, String>>,
-                max_retries: Option<u32>,
-                ca_bundle: Option<::std::path::PathBuf>,
-            ) -> PyResult<Self> {
-                let settings = crate::py::ClientSettings { token, base_url, timeout, validate, default_headers, max_retries, ca_bundle };
+            fn new(py: Python<'_>, #(#parameters),*) -> PyResult<Self> {
+                let settings = crate::py::ClientSettings { #(#names),* };
                 let client = settings.build(py, super::Client::builder())?;
                 Ok(#class { client })
             }
 
             /// A copy with other request settings that shares this client's connection pool.
-            #[pyo3(signature = (*, timeout = None, max_retries = None, default_headers = None))]
-            fn with_options(
-                &self,
-                py: Python<'_>,
-                timeout: Option<f64>,
-                max_retries: Option<u32>,
-                default_headers: Option<::std::collections::BTreeMap<String, String>>,
-            ) -> PyResult<Self> {
-                let options = crate::py::request_options(py, timeout, max_retries, default_headers)?;
+            #[pyo3(signature = (#(#options_signature),*))]
+            fn with_options(&self, py: Python<'_>, #(#options_parameters),*) -> PyResult<Self> {
+                let options = crate::py::RequestSettings { #(#options_names),* }.build(py)?;
                 let client = self.client.with_options(&options).map_err(|e| crate::py::to_pyerr(py, e))?;
                 Ok(#class { client })
             }

@@ -2,7 +2,10 @@
 
 use std::fmt::Write;
 
-use super::python::{class_names, group_class, model_class, page_class, raw_group_class};
+use super::python::{
+    class_names, group_class, model_class, page_class, raw_group_class, Argument, CONSTRUCTOR,
+    WITH_OPTIONS,
+};
 use super::{python_arguments, python_method_doc};
 use crate::ir::*;
 use crate::Generated;
@@ -146,6 +149,26 @@ fn model_members(out: &mut String, api: &Api, model: &Model) {
     out.push_str("    def __eq__(self, other: object, /) -> bool: ...\n");
 }
 
+/// One line per argument, `*,` before the first keyword-only one, as in `def f(\n...)`.
+fn stub_arguments(arguments: &[Argument]) -> String {
+    let mut out = String::new();
+    let mut keywords = false;
+    for argument in arguments {
+        if argument.keyword_only && !keywords {
+            keywords = true;
+            out.push_str("        *,\n");
+        }
+        let _ = writeln!(
+            out,
+            "        {}: {} = {},",
+            argument.name,
+            argument.ty.python(),
+            argument.ty.python_default()
+        );
+    }
+    out
+}
+
 fn emit_group(out: &mut String, api: &Api, group: &Group) {
     let class = group_class(api, group);
     if group.path.is_empty() {
@@ -158,7 +181,9 @@ fn emit_group(out: &mut String, api: &Api, group: &Group) {
         class_header(out, &class, Some(&doc));
         let _ = writeln!(
             out,
-            "    def __new__(\n        cls,\n        token: str | None = None,\n        *,\n        base_url: str | None = None,\n        timeout: float | None = None,\n        validate: bool = True,\n        default_headers: builtins.dict[str, str] | None = None,\n        max_retries: int | None = None,\n        ca_bundle: str | os.PathLike[str] | None = None,\n    ) -> {class}: ...\n    def with_options(\n        self,\n        *,\n        timeout: float | None = None,\n        max_retries: int | None = None,\n        default_headers: builtins.dict[str, str] | None = None,\n    ) -> {class}:\n        \"\"\"A copy with other request settings that shares this client's connection pool.\"\"\"\n    @property\n    def base_url(self) -> str: ..."
+            "    def __new__(\n        cls,\n{}    ) -> {class}: ...\n    def with_options(\n        self,\n{}    ) -> {class}:\n        \"\"\"A copy with other request settings that shares this client's connection pool.\"\"\"\n    @property\n    def base_url(self) -> str: ...",
+            stub_arguments(CONSTRUCTOR),
+            stub_arguments(WITH_OPTIONS),
         );
     } else {
         class_header(
