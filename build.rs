@@ -37,7 +37,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
              #[cfg(feature = \"python\")]\n    pub(crate) mod python {{\n        \
              include!(concat!(env!(\"OUT_DIR\"), \"/{m}_python.rs\"));\n    }}\n    \
              #[cfg(feature = \"mock\")]\n    pub(crate) mod mock {{\n        \
-             include!(concat!(env!(\"OUT_DIR\"), \"/{m}_mock.rs\"));\n    }}\n}}"
+             include!(concat!(env!(\"OUT_DIR\"), \"/{m}_mock.rs\"));\n    }}\n    \
+             #[cfg(feature = \"cli\")]\n    pub(crate) mod cli {{\n        \
+             include!(concat!(env!(\"OUT_DIR\"), \"/{m}_cli.rs\"));\n    }}\n}}"
         )?;
     }
     index.push_str(
@@ -52,6 +54,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     index.push_str("\n/// Every API, as the mock server serves it.\n#[cfg(feature = \"mock\")]\npub(crate) static MOCK_APIS: &[&crate::mock::spec::Api] = &[");
     for api in &apis {
         write!(index, "&{}::mock::API, ", api.module)?;
+    }
+    index.push_str("];\n");
+    index.push_str("\n/// Every API's commands, for the command line.\n#[cfg(feature = \"cli\")]\npub(crate) static CLI_APIS: &[&crate::cli::ApiCommands] = &[");
+    for api in &apis {
+        write!(index, "&{}::cli::COMMANDS, ", api.module)?;
     }
     index.push_str("];\n");
     index.push_str("\n/// Every API's response decoders, for the property tests.\n#[cfg(test)]\npub(crate) static ALL_RESPONSE_DECODERS: &[&[crate::rt::probe::Decoder]] = &[");
@@ -79,7 +86,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 fn write_generated(dir: &Path, api: &talkover_codegen::Generated) -> std::io::Result<()> {
     write_if_changed(&dir.join(format!("{}.rs", api.module)), &api.rust)?;
     write_if_changed(&dir.join(format!("{}_python.rs", api.module)), &api.python)?;
-    write_if_changed(&dir.join(format!("{}_mock.rs", api.module)), &api.mock)
+    write_if_changed(&dir.join(format!("{}_mock.rs", api.module)), &api.mock)?;
+    write_if_changed(&dir.join(format!("{}_cli.rs", api.module)), &api.cli)
 }
 
 /// Leaves unchanged files alone so their timestamps do not force recompiles.

@@ -4,8 +4,8 @@
 //!
 //! Everything API-specific is generated from `spec/` into `OUT_DIR` and included below; the
 //! modules of this crate are the runtime every API shares. Generated code reaches it as
-//! `crate::rt`, `crate::Error` and `crate::py`, so a crate that includes generated code
-//! re-exports those three at its root.
+//! `crate::rt`, `crate::Error`, `crate::py` and `crate::cli`, so a crate that includes
+//! generated code re-exports those at its root.
 
 mod config;
 mod encoding;
@@ -18,6 +18,8 @@ mod transport;
 mod validation;
 mod wire_enum;
 
+#[cfg(feature = "cli")]
+pub mod cli;
 #[cfg(feature = "mock")]
 pub mod mock;
 #[cfg(feature = "python")]
