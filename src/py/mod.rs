@@ -3,6 +3,8 @@
 //! iterator that walks pages. The generated pyo3 classes build on these.
 
 mod blocking;
+#[cfg(feature = "cli")]
+mod cli;
 mod client;
 mod convert;
 mod errors;
@@ -31,6 +33,8 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.setattr("__version__", env!("CARGO_PKG_VERSION"))?;
     module.add_class::<PageIterator>()?;
     module.add_class::<PyRawResponse>()?;
+    #[cfg(feature = "cli")]
+    module.add_function(wrap_pyfunction!(cli::run_cli, module)?)?;
     #[cfg(feature = "mock")]
     module.add_class::<mock::PyMockServer>()?;
     crate::register_apis(module)
