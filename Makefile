@@ -34,13 +34,14 @@ develop: $(BIN)/.installed
 check-rust:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
-	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet --features mock
+	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet --features mock,cli
 
 # The integration tests talk to servers on loopback: never through a proxy from the environment.
 # The Rust quickstart runs too, against the mock, so the README's Rust example stays true.
+# With `cli`, tests/cli.rs runs the `talkover` binary against the mock.
 test-rust:
-	NO_PROXY=127.0.0.1,localhost cargo test --workspace --features mock
-	NO_PROXY=127.0.0.1,localhost cargo run --quiet --features mock --example quickstart -- --local > /dev/null
+	NO_PROXY=127.0.0.1,localhost cargo test --workspace --features mock,cli
+	NO_PROXY=127.0.0.1,localhost cargo run --quiet --features mock,cli --example quickstart -- --local > /dev/null
 
 test-python: develop generated
 	$(BIN)/python -m pytest -q

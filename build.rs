@@ -46,7 +46,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 fn write_generated(dir: &Path, api: &talkover_codegen::Generated) -> std::io::Result<()> {
     write_if_changed(&dir.join(format!("{}.rs", api.module)), &api.rust)?;
     write_if_changed(&dir.join(format!("{}_python.rs", api.module)), &api.python)?;
-    write_if_changed(&dir.join(format!("{}_mock.rs", api.module)), &api.mock)
+    write_if_changed(&dir.join(format!("{}_mock.rs", api.module)), &api.mock)?;
+    write_if_changed(&dir.join(format!("{}_cli.rs", api.module)), &api.cli)
 }
 
 /// Leaves unchanged files alone so their timestamps do not force recompiles.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the built wheel into fresh virtual environments of the oldest and the newest Python
 # found (pyenv's 3.9 and 3.13 where present), with no cargo or rustc on PATH, and runs a round
-# trip against the bundled mock from each.
+# trip against the bundled mock from each, through the client and through the `talkover`
+# console script the wheel installs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 wheel="$(ls dist/talkover-*.whl | head -n 1)"
@@ -29,6 +30,16 @@ with MockServer() as mock:
     raw = client.calls.with_raw_response.list(status="initiated")
     assert raw.parse().data[0].id == call.id
     assert talkover.__version__
+    # The console script: the same command line as the Rust binary, run by the native module.
+    import json, os, subprocess
+    script = shutil.which("talkover")
+    assert script is not None and script.startswith(sys.prefix), script
+    shown = subprocess.run([script, "--help"], capture_output=True, text=True, check=True)
+    assert "talkturo" in shown.stdout, shown.stdout
+    env = dict(os.environ, TALKOVER_TOKEN=mock.token)
+    listed = subprocess.run([script, "calls", "list", "--base-url", mock.url, "--json"],
+                            capture_output=True, text=True, check=True, env=env)
+    assert call.id in [json.loads(line)["id"] for line in listed.stdout.splitlines()], listed
 print(f"python {sys.version.split()[0]}: wheel OK (talkover {talkover.__version__}, call {call.id})")
 PY
     rm -rf "$(dirname "$venv")"

@@ -4,9 +4,9 @@
 //!
 //! Everything API-specific is generated from `spec/` into `OUT_DIR` and included below; the
 //! modules of this crate are the runtime every API shares. Generated code reaches it as
-//! `crate::rt`, `crate::Error`, `crate::py` and `crate::mock`, so a crate that includes
-//! generated code re-exports those at its root. The runtime, in turn, names nothing
-//! generated: the generated `apis.rs` hands it the APIs to serve and register.
+//! `crate::rt`, `crate::Error`, `crate::py`, `crate::mock` and `crate::cli`, so a crate that
+//! includes generated code re-exports those at its root. The runtime, in turn, names nothing
+//! generated: the generated `apis.rs` hands it the APIs to serve, register and command.
 
 #[cfg(any(feature = "python", test))]
 mod arguments;
@@ -22,6 +22,10 @@ mod transport;
 mod validation;
 mod wire_enum;
 
+/// The command line's runtime, for the generated command tables; [`run_cli`] is its entry.
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub mod cli;
 #[cfg(feature = "mock")]
 pub mod mock;
 /// The Python bindings' runtime, for the generated pyo3 classes. Not public API, like `rt`.

@@ -13,6 +13,8 @@ pub use talkover::{rt, wire_enum_impls, Error};
 #[cfg(feature = "python")]
 pub use talkover::py;
 
+#[cfg(feature = "cli")]
+pub use talkover::cli;
 #[cfg(feature = "mock")]
 pub use talkover::mock;
 
@@ -28,6 +30,11 @@ mod edge {
     #[cfg(feature = "mock")]
     pub(crate) mod mock {
         include!(concat!(env!("OUT_DIR"), "/fixtures/edge_mock.rs"));
+    }
+
+    #[cfg(feature = "cli")]
+    pub(crate) mod cli {
+        include!(concat!(env!("OUT_DIR"), "/fixtures/edge_cli.rs"));
     }
 }
 
@@ -665,4 +672,48 @@ mod served_by_the_mock {
         }
         assert_eq!(mock.requests()[0].operation, None);
     }
+}
+
+#[cfg(feature = "cli")]
+#[test]
+fn command_line_names_follow_the_python_client_in_kebab_case() {
+    let commands = &edge::cli::COMMANDS;
+    let find = |group: &[&str], name: &str| {
+        commands
+            .operations
+            .iter()
+            .find(|op| op.group == group && op.name == name)
+            .unwrap_or_else(|| panic!("no command {group:?} {name}"))
+    };
+    let create = find(&["widgets"], "create");
+    let flags: Vec<(&str, &str, bool)> = create
+        .params
+        .iter()
+        .map(|p| (p.id, p.flag, p.required))
+        .collect();
+    assert!(flags.contains(&("class_", "class", false)), "{flags:?}");
+    assert!(flags.contains(&("from_", "from", false)), "{flags:?}");
+    assert!(
+        flags.contains(&("is_active", "is-active", false)),
+        "{flags:?}"
+    );
+    assert!(
+        flags.contains(&("account_slug", "account-slug", true)),
+        "{flags:?}"
+    );
+    assert!(matches!(
+        create
+            .params
+            .iter()
+            .find(|p| p.id == "type")
+            .map(|p| p.kind),
+        Some(cli::Kind::Choice(["round", "square", "odd-shape"]))
+    ));
+    assert!(find(&["widgets"], "list").paged);
+    assert_eq!(
+        find(&["widgets", "parts"], "list").path[0].value_name,
+        "WIDGET_ID"
+    );
+    // An operation on the client itself is a command at the API's root.
+    assert_eq!(find(&[], "get-service-status").route, "GET /v1/status");
 }

@@ -16,7 +16,7 @@ pub fn apis_file(apis: &[Generated]) -> Result<String, Error> {
     let modules: Vec<_> = apis.iter().map(|api| ident(&api.module)).collect();
     let includes = apis.iter().map(|api| {
         let file = |suffix: &str| format!("/{}{suffix}.rs", api.module);
-        let (rust, python, mock) = (file(""), file("_python"), file("_mock"));
+        let (rust, python, mock, cli) = (file(""), file("_python"), file("_mock"), file("_cli"));
         let module = ident(&api.module);
         quote! {
             #[allow(clippy::too_many_arguments, clippy::large_enum_variant)]
@@ -29,6 +29,10 @@ pub fn apis_file(apis: &[Generated]) -> Result<String, Error> {
                 #[cfg(feature = "mock")]
                 pub(crate) mod mock {
                     include!(concat!(env!("OUT_DIR"), #mock));
+                }
+                #[cfg(feature = "cli")]
+                pub(crate) mod cli {
+                    include!(concat!(env!("OUT_DIR"), #cli));
                 }
             }
         }
@@ -44,6 +48,8 @@ pub fn apis_file(apis: &[Generated]) -> Result<String, Error> {
             crate::py::init(module)?;
             #[cfg(feature = "mock")]
             crate::py::add_mock_server(module, MOCK_APIS)?;
+            #[cfg(feature = "cli")]
+            crate::py::add_cli(module, CLI_APIS)?;
             #( #modules::python::register(module)?; )*
             Ok(())
         }
@@ -86,6 +92,26 @@ pub fn apis_file(apis: &[Generated]) -> Result<String, Error> {
             }
         }
 
+        /// Every API's commands, as the command line offers them.
+        #[cfg(feature = "cli")]
+        pub(crate) static CLI_APIS: &[&crate::cli::ApiCommands] = &[#( &#modules::cli::COMMANDS ),*];
+
+        /// Runs the `talkover` command line (feature `cli`) over every API of the crate: `args`
+        /// with the program name first, on the process's stdout and stderr; the exit status
+        /// (0 success, 1 an API or connection error, 2 a usage or validation error).
+        ///
+        /// ```no_run
+        /// std::process::exit(talkover::run_cli(["talkover", "calls", "list", "--json"]).into());
+        /// ```
+        #[cfg(feature = "cli")]
+        pub fn run_cli<I, T>(args: I) -> u8
+        where
+            I: ::std::iter::IntoIterator<Item = T>,
+            T: ::std::convert::Into<::std::ffi::OsString> + ::std::clone::Clone,
+        {
+            crate::cli::run(CLI_APIS, args)
+        }
+
         /// Every API's response decoders, for the property tests.
         #[cfg(test)]
         pub(crate) static ALL_RESPONSE_DECODERS: &[&[crate::rt::probe::Decoder]] =
@@ -119,6 +145,7 @@ mod tests {
             index: Vec::new(),
             python_names: vec![format!("{module}Client")],
             routes: vec![route.into()],
+            cli: String::new(),
         }
     }
 
@@ -133,6 +160,10 @@ mod tests {
                 "{text}"
             );
             assert!(text.contains(&format!("&{module}::mock::API")), "{text}");
+            assert!(
+                text.contains(&format!("&{module}::cli::COMMANDS")),
+                "{text}"
+            );
             assert!(
                 text.contains(&format!("{module}::RESPONSE_DECODERS")),
                 "{text}"

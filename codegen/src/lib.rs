@@ -42,6 +42,8 @@ pub struct Generated {
     pub python: String,
     /// The mock server's tables (`<module>_mock.rs`), compiled with the `mock` feature.
     pub mock: String,
+    /// The command line's table and dispatch (`<module>_cli.rs`), compiled with the `cli` feature.
+    pub cli: String,
     /// The part of `_native.pyi` for this API.
     pub stub: String,
     /// This API's section of `docs/api.md`.
@@ -64,6 +66,7 @@ pub fn generate(module: &str, spec_yaml: &str) -> Result<Generated, Error> {
         rust: emit::rust::emit(&api)?,
         python: emit::python::emit(&api)?,
         mock: emit::mock::emit(&api)?,
+        cli: emit::cli::emit(&api)?,
         stub: emit::stubs::emit(&api),
         reference: emit::reference::markdown(&api),
         index: emit::reference::index(&api),

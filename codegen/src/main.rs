@@ -1,5 +1,5 @@
 //! `talkover-codegen <spec.yaml>... <out-dir>`: writes the generated files of any spec
-//! (`<module>.rs`, `<module>_python.rs`, `<module>_mock.rs`) and the combined `_native.pyi`,
+//! (`<module>.rs`, `<module>_python.rs`, `<module>_mock.rs`, `<module>_cli.rs`) and the combined `_native.pyi`,
 //! `api.md` (the API reference) and `operations.json` (the same as data) into a folder.
 
 use std::path::PathBuf;
@@ -41,6 +41,7 @@ fn run(
             ("", &api.rust),
             ("_python", &api.python),
             ("_mock", &api.mock),
+            ("_cli", &api.cli),
         ] {
             let path = out_dir.join(format!("{}{suffix}.rs", api.module));
             std::fs::write(&path, text)?;

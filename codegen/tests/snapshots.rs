@@ -1,5 +1,5 @@
 //! Pins every generated artifact: for each spec in `spec/` and for the edge-case fixture,
-//! the Rust client, the pyo3 bindings, the Python stubs and the mock server's tables are
+//! the Rust client, the pyo3 bindings, the Python stubs, the mock server's tables and the command line are
 //! insta snapshots, so a change in the generator or a spec shows up as a reviewed snapshot diff (`make snapshots`).
 //! Also checks that the committed `_native.pyi` and `docs/api.md` are what the specs generate.
 
@@ -45,6 +45,7 @@ fn assert_snapshots(path: &Path) {
         insta::assert_snapshot!(format!("{module}__python"), generated.python);
         insta::assert_snapshot!(format!("{module}__stub"), generated.stub);
         insta::assert_snapshot!(format!("{module}__mock"), generated.mock);
+        insta::assert_snapshot!(format!("{module}__cli"), generated.cli);
     });
 }
 

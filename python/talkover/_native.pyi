@@ -175,6 +175,7 @@ __all__ = [
     "WebhookLogListResponse",
     "WebhookLogPagination",
     "_MockServer",
+    "_run_cli",
 ]
 
 _T = TypeVar("_T")
@@ -203,6 +204,10 @@ class RawResponse(Generic[_T]):
     @property
     def content(self) -> bytes: ...
     def parse(self) -> _T: ...
+
+def _run_cli(argv: list[str]) -> int:
+    """Runs the `talkover` command line (`argv` is `sys.argv`); the exit status."""
+    ...
 
 @final
 class _MockServer:

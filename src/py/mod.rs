@@ -3,6 +3,8 @@
 //! iterator that walks pages. The generated pyo3 classes build on these.
 
 mod blocking;
+#[cfg(feature = "cli")]
+mod cli;
 mod client;
 mod convert;
 mod errors;
@@ -16,6 +18,8 @@ mod shared;
 use pyo3::prelude::*;
 
 pub use blocking::blocking;
+#[cfg(feature = "cli")]
+pub use cli::add_cli;
 pub use client::{ClientSettings, RequestSettings};
 pub use convert::{cached, convert, from_py, from_py_opt, repr, to_dict, ToPy};
 pub use errors::to_pyerr;

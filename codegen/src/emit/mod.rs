@@ -1,5 +1,6 @@
 //! The emitters, one per generated output, and the small helpers they share.
 
+pub mod cli;
 pub mod decoders;
 pub mod mock;
 pub mod python;
@@ -174,7 +175,6 @@ pub fn python_method_doc(api: &Api, op: &Operation) -> String {
 
 /// `One of: a, b. From 0 to 3600. Default 0.` — what the spec says a value must be.
 fn constraint_note(api: &Api, f: &Field) -> String {
-    let c = &f.constraints;
     let mut notes = Vec::new();
     if let TypeRef::Enum(name) = &f.ty {
         if let Some(def) = api.enum_def(name) {
@@ -182,6 +182,16 @@ fn constraint_note(api: &Api, f: &Field) -> String {
             notes.push(format!("One of: {}.", values.join(", ")));
         }
     }
+    notes.push(value_note(f));
+    notes.retain(|n| !n.is_empty());
+    notes.join(" ")
+}
+
+/// `From 0 to 3600. Server default: 0.` — the constraints of a value besides its enum
+/// choices (the command line lists those itself).
+pub(crate) fn value_note(f: &Field) -> String {
+    let c = &f.constraints;
+    let mut notes = Vec::new();
     match (c.minimum, c.maximum) {
         (Some(min), Some(max)) => notes.push(format!("From {min} to {max}.")),
         (Some(min), None) => notes.push(format!("At least {min}.")),

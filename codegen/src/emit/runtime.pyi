@@ -25,6 +25,10 @@ class RawResponse(Generic[_T]):
     def content(self) -> bytes: ...
     def parse(self) -> _T: ...
 
+def _run_cli(argv: list[str]) -> int:
+    """Runs the `talkover` command line (`argv` is `sys.argv`); the exit status."""
+    ...
+
 @final
 class _MockServer:
     """The native mock server behind `talkover.testing.MockServer`."""
