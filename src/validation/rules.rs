@@ -10,6 +10,7 @@ use regex::Regex;
 use super::Format;
 
 /// A request input in the tables: a path or query parameter, a body field, a nested property.
+#[derive(Clone, Copy)]
 pub struct Field {
     /// The name on the wire.
     pub wire: &'static str,

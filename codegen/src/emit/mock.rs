@@ -41,17 +41,18 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
     let method = op.http_method.as_str();
     let path = &op.path;
     let module = format_ident!("{}", tables::MODULE);
+    let all = format_ident!("{}", tables::ALL);
     let path_params = if op.path_params.is_empty() {
         quote!(&[])
     } else {
         let table = path_table(op);
-        quote!(&super::#module::#table)
+        quote!(super::#module::#table::#all)
     };
     let params = op.params.as_ref().and_then(|name| api.model(name));
     let fields_at = |location: Location| match params {
         Some(params) if has_rows(params, location) => {
             let table = params_table(&params.name, location);
-            quote!(&super::#module::#table)
+            quote!(super::#module::#table::#all)
         }
         _ => quote!(&[]),
     };

@@ -332,11 +332,10 @@ fn operation_fn(api: &Api, op: &Operation) -> TokenStream {
     let (names, decls) = path_args(op);
     let module = format_ident!("{}", tables::MODULE);
     let path_table = path_table(op);
-    let path_checks = op.path_params.iter().enumerate().map(|(row, p)| {
+    let path_checks = op.path_params.iter().map(|p| {
         let (name, value) = (p.py.as_str(), ident(&p.rust));
-        let row = proc_macro2::Literal::usize_unsuffixed(row);
         quote! {
-            crate::rt::check::field(&crate::rt::At::Root, #name, &#module::#path_table[#row], #value)?;
+            crate::rt::check::field(&crate::rt::At::Root, #name, &#module::#path_table::#value, #value)?;
         }
     });
     let params = op.params.as_ref().and_then(|p| api.model(p));
@@ -557,14 +556,12 @@ fn validate_impl(model: &Model, params: bool, validated: &HashSet<&str>) -> Toke
     let checks: Vec<TokenStream> = model
         .fields
         .iter()
-        .enumerate()
-        .filter(|(_, f)| checked(&f.ty, &f.constraints, validated))
-        .map(|(index, f)| {
-            let (table, row) = tables::row(model, index, params);
-            let row = proc_macro2::Literal::usize_unsuffixed(row);
+        .filter(|f| checked(&f.ty, &f.constraints, validated))
+        .map(|f| {
+            let table = tables::table_of(model, f, params);
             let (name, field) = (f.py.as_str(), ident(&f.rust));
             quote! {
-                crate::rt::check::field(at, #name, &#module::#table[#row], &self.#field)?;
+                crate::rt::check::field(at, #name, &#module::#table::#field, &self.#field)?;
             }
         })
         .collect();

@@ -8,50 +8,43 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
+use super::ident;
 use crate::ir::*;
 
 /// The name of the generated module holding the tables.
 pub const MODULE: &str = "fields";
 
-/// `MODEL_ACTION`: the rows of a model's fields.
+/// The name of each table's static with all its rows, in order.
+pub const ALL: &str = "ALL";
+
+/// `model_action`: the module of a model's rows.
 pub fn model_table(name: &str) -> Ident {
-    format_ident!("MODEL_{}", crate::naming::snake(name).to_uppercase())
+    format_ident!("model_{}", crate::naming::snake(name))
 }
 
-/// `QUERY_LIST_CALLS_PARAMS` / `BODY_CREATE_CALL_PARAMS`: the rows of an operation's query or
-/// body fields, in the order of its request struct.
+/// `query_list_calls_params` / `body_make_call_params`: the module of an operation's query or
+/// body rows, in the order of its request struct.
 pub fn params_table(params: &str, location: Location) -> Ident {
     let prefix = match location {
-        Location::Query => "QUERY",
-        Location::Body => "BODY",
+        Location::Query => "query",
+        Location::Body => "body",
     };
-    format_ident!("{prefix}_{}", crate::naming::snake(params).to_uppercase())
+    format_ident!("{prefix}_{}", crate::naming::snake(params))
 }
 
-/// `PATH_CREATE_CALL`: the rows of an operation's path parameters.
+/// `path_make_call`: the module of an operation's path parameter rows.
 pub fn path_table(op: &Operation) -> Ident {
-    format_ident!(
-        "PATH_{}",
-        crate::naming::snake(&op.operation_id).to_uppercase()
-    )
+    format_ident!("path_{}", crate::naming::snake(&op.operation_id))
 }
 
-/// The table and row of field `index` of `model`; `params` models split by location.
-pub fn row(model: &Model, index: usize, params: bool) -> (Ident, usize) {
-    if !params {
-        return (model_table(&model.name), index);
+/// The table (module) holding the row of `field` of `model`; request structs (`params`)
+/// split their fields by location.
+pub fn table_of(model: &Model, field: &Field, params: bool) -> Ident {
+    if params {
+        params_table(&model.name, field.location)
+    } else {
+        model_table(&model.name)
     }
-    let location = model
-        .fields
-        .get(index)
-        .map_or(Location::Body, |f| f.location);
-    let row = model
-        .fields
-        .iter()
-        .take(index)
-        .filter(|f| f.location == location)
-        .count();
-    (params_table(&model.name, location), row)
 }
 
 /// Whether the request struct `params` has fields at `location` (else it has no such table).
@@ -85,28 +78,26 @@ pub fn module(api: &Api, checked: &HashSet<&str>) -> TokenStream {
         .iter()
         .filter(|op| !op.path_params.is_empty())
     {
-        let name = path_table(op);
-        let count = unsuffixed(op.path_params.len() as u64);
         let rows = op.path_params.iter().map(|p| {
             let wire = &p.wire;
             let ty = tables.ty(api, &p.ty);
-            quote!(crate::rt::Field {
+            let row = quote!(crate::rt::Field {
                 wire: #wire,
                 ty: #ty,
                 required: true,
                 nullable: false,
                 checks: crate::rt::Checks { segment: true, ..crate::rt::Checks::NONE },
-            })
+            });
+            (ident(&p.rust), row)
         });
-        let rows: Vec<TokenStream> = rows.collect();
-        tables.statics.push(quote! {
-            pub static #name: [crate::rt::Field; #count] = [#(#rows),*];
-        });
+        let rows: Vec<(Ident, TokenStream)> = rows.collect();
+        tables.push(path_table(op), rows);
     }
     let module = format_ident!("{MODULE}");
     let statics = tables.statics;
     quote! {
-        /// The rules of every input, as the client checks them and the mock server answers them.
+        /// The rules of every input, as the client checks them and the mock server answers them:
+        /// a module per table, with a static per row named as the field is in Rust, and `ALL`.
         #[doc(hidden)]
         pub mod #module {
             #(#statics)*
@@ -160,10 +151,25 @@ struct Tables {
 
 impl Tables {
     fn table(&mut self, api: &Api, name: Ident, rows: &[&Field]) {
-        let count = unsuffixed(rows.len() as u64);
-        let rows: Vec<TokenStream> = rows.iter().map(|f| self.field(api, f)).collect();
+        let rows = rows
+            .iter()
+            .map(|f| (ident(&f.rust), self.field(api, f)))
+            .collect();
+        self.push(name, rows);
+    }
+
+    /// A table's module: one static per row, named as the field is in Rust (so a new field
+    /// adds lines that name it and moves no other), then `ALL` rows in order.
+    fn push(&mut self, name: Ident, rows: Vec<(Ident, TokenStream)>) {
+        let all = format_ident!("{ALL}");
+        let names: Vec<&Ident> = rows.iter().map(|(name, _)| name).collect();
+        let values = rows.iter().map(|(_, row)| row);
         self.statics.push(quote! {
-            pub static #name: [crate::rt::Field; #count] = [#(#rows),*];
+            pub mod #name {
+                #![allow(non_upper_case_globals)]
+                #( pub static #names: crate::rt::Field = #values; )*
+                pub static #all: &[crate::rt::Field] = &[#(#names),*];
+            }
         });
     }
 
@@ -193,8 +199,8 @@ impl Tables {
                 quote!(crate::rt::Type::Array(&#inner))
             }
             TypeRef::Model(name) => {
-                let name = model_table(name);
-                quote!(crate::rt::Type::Model(&#name))
+                let (name, all) = (model_table(name), format_ident!("{ALL}"));
+                quote!(crate::rt::Type::Model(super::#name::#all))
             }
             TypeRef::Enum(name) => {
                 let values: Vec<String> = api
@@ -248,7 +254,7 @@ impl Tables {
                     static #name: crate::rt::Pattern = crate::rt::Pattern::new(#pattern);
                 });
             }
-            set.push(quote!(pattern: Some(&#name)));
+            set.push(quote!(pattern: Some(&super::#name)));
         }
         if let Some(format) = c.format {
             let format = format_ident!("{}", format!("{format:?}"));
