@@ -49,7 +49,9 @@ pub mod rt {
     pub use crate::transport::{
         Method, RawResponse, Request, RequestOptions, Response, RetryClass, Transport,
     };
-    pub use crate::validation::{check, Format, Pattern, Validate};
+    pub use crate::validation::{
+        check, At, Broken, Checks, Field, Format, Pattern, Rule, Type, Validate,
+    };
     pub use crate::wire_enum::WireEnum;
 
     /// Response decoders for the crate's property tests; not part of the API.

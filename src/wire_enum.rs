@@ -18,7 +18,8 @@ pub trait WireEnum: Sized {
     }
 }
 
-/// serde, Display, Default and `From<&str>` for a generated enum, all through [`WireEnum`].
+/// serde, Display, Default, `From<&str>` and the validation check for a generated enum, all
+/// through [`WireEnum`].
 /// `Default` is an empty `Unknown`, which validation refuses when the field is required.
 #[doc(hidden)]
 #[macro_export]
@@ -54,6 +55,17 @@ macro_rules! wire_enum_impls {
         impl ::std::convert::From<&str> for $name {
             fn from(value: &str) -> Self {
                 $crate::rt::WireEnum::from_wire(value)
+            }
+        }
+
+        impl $crate::rt::check::Checked for $name {
+            fn check(
+                &self,
+                at: &$crate::rt::At<'_>,
+                ty: &$crate::rt::Type,
+                _checks: &$crate::rt::Checks,
+            ) -> Result<(), $crate::Error> {
+                $crate::rt::check::wire_enum(self, at, ty)
             }
         }
     };

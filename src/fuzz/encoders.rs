@@ -43,6 +43,18 @@ fn url_text() -> impl Strategy<Value = String> {
     ]
 }
 
+/// A path parameter's row of the tables, as the generator writes it.
+static AGENT_ID: crate::rt::Field = crate::rt::Field {
+    wire: "agent_id",
+    ty: crate::rt::Type::String,
+    required: true,
+    nullable: false,
+    checks: crate::rt::Checks {
+        segment: true,
+        ..crate::rt::Checks::NONE
+    },
+};
+
 #[test]
 fn fuzz_encode_path() {
     super::run("encode_path", url_text(), |segment| {
@@ -58,7 +70,12 @@ fn fuzz_encode_path() {
             .all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b)));
         prop_assert_eq!(percent_decode(&encoded), Some(segment.clone()));
         // The check every generated operation makes first.
-        let _ = crate::rt::check::path_param("agent_id", &segment);
+        let _ = crate::rt::check::field(
+            &crate::rt::At::Root,
+            "agent_id",
+            &AGENT_ID,
+            segment.as_str(),
+        );
         Ok(())
     });
 }

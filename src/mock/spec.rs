@@ -10,8 +10,6 @@ use std::sync::{Mutex, OnceLock};
 
 use serde_json::Value;
 
-use crate::rt::{Format, Pattern};
-
 /// A JSON text of the tables (an example body, seed records, a `set` value), parsed on first
 /// use and then shared: the tables are static, so a text is known by its address, and the
 /// cache holds at most one value per text of the tables. Empty text (no body) is `Null`, as
@@ -186,55 +184,6 @@ pub enum PageValue {
     To,
 }
 
-/// A request input (path or query parameter, body field, nested property).
-pub struct Field {
-    pub wire: &'static str,
-    pub ty: Type,
-    pub required: bool,
-    pub nullable: bool,
-    pub checks: Checks,
-}
-
-#[allow(dead_code)]
-#[derive(Clone, Copy)]
-pub enum Type {
-    String,
-    Integer,
-    Number,
-    Boolean,
-    Any,
-    Object,
-    Map(&'static Type),
-    Array(&'static Type),
-    Model(&'static [Field]),
-    Enum(&'static [&'static str]),
-}
-
-#[derive(Clone, Copy, Default)]
-pub struct Checks {
-    /// `(bound, exclusive)`.
-    pub minimum: Option<(f64, bool)>,
-    pub maximum: Option<(f64, bool)>,
-    pub min_length: Option<usize>,
-    pub max_length: Option<usize>,
-    pub pattern: Option<&'static Pattern>,
-    pub format: Option<Format>,
-    pub min_items: Option<usize>,
-    pub max_items: Option<usize>,
-    /// Checks of each item of an array.
-    pub items: Option<&'static Checks>,
-}
-
-impl Checks {
-    pub const NONE: Checks = Checks {
-        minimum: None,
-        maximum: None,
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        format: None,
-        min_items: None,
-        max_items: None,
-        items: None,
-    };
-}
+/// The inputs of an operation are rows of the runtime's validation tables, which the generated
+/// client emits and the mock tables reference: one set of rules for both.
+pub use crate::rt::{Checks, Field, Type};

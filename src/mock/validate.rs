@@ -1,39 +1,17 @@
-//! Checks a request's inputs against the generated field tables, the way the real API's
-//! validation reports them: every violation with the wire name of its field, the rule it
-//! broke and a message in the style of the documented ones ("The selected status is invalid.").
+//! The mock's collect-all side of the rules engine: a request's inputs, as JSON, are walked
+//! along the generated field tables; missing and mistyped values are found here, every other
+//! broken rule by the engine the client uses too. Each violation carries the wire name of its
+//! field, the rule and a message in the style of the documented ones ("The selected status
+//! is invalid.").
 
 use serde_json::{Map, Value};
 
 use super::spec::{Checks, Field, Type};
-use crate::rt::Format;
+use crate::rt::{Broken, Format};
+use crate::validation::rules::listed;
 
 /// The rule a value broke; `field.rule` selectors in `x-mock.invalid` use these names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Rule {
-    Required,
-    Type,
-    Enum,
-    Pattern,
-    Format,
-    Range,
-    Length,
-    Items,
-}
-
-impl Rule {
-    pub fn name(self) -> &'static str {
-        match self {
-            Rule::Required => "required",
-            Rule::Type => "type",
-            Rule::Enum => "enum",
-            Rule::Pattern => "pattern",
-            Rule::Format => "format",
-            Rule::Range => "range",
-            Rule::Length => "length",
-            Rule::Items => "items",
-        }
-    }
-}
+pub use crate::rt::Rule;
 
 #[derive(Clone, Debug)]
 pub struct Violation {
@@ -124,17 +102,12 @@ fn check(ty: Type, checks: &Checks, value: &Value, name: &str, out: &mut Vec<Vio
         |expected: &str| fail(Rule::Type, format!("The {field} field must be {expected}."));
     match (ty, value) {
         (Type::Any, _) => {}
-        (Type::String, Value::String(s)) => string(checks, s, name, value, out),
+        (Type::String, Value::String(s)) => report(out, name, value, checks.string(s)),
         (Type::Enum(values), Value::String(s)) => {
-            if !values.contains(&s.as_str()) {
-                out.push(fail(
-                    Rule::Enum,
-                    format!("The selected {field} is invalid."),
-                ));
-            }
+            report(out, name, value, listed(values, s).into_iter())
         }
         (Type::Integer, Value::Number(n)) if whole(n) => match n.as_i64() {
-            Some(_) => number(checks, n.as_f64().unwrap_or_default(), name, value, out),
+            Some(_) => report(out, name, value, number(checks, n)),
             // Integers are 64-bit, in the SDK as in the API's own stack.
             None if n.is_u64() || n.as_f64().is_some_and(|f| !(-TWO_63..TWO_63).contains(&f)) => {
                 out.push(fail(
@@ -147,11 +120,9 @@ fn check(ty: Type, checks: &Checks, value: &Value, name: &str, out: &mut Vec<Vio
                 ))
             }
             // 30.0 is a whole number: JSON Schema counts it as an integer.
-            None => number(checks, n.as_f64().unwrap_or_default(), name, value, out),
+            None => report(out, name, value, number(checks, n)),
         },
-        (Type::Number, Value::Number(n)) => {
-            number(checks, n.as_f64().unwrap_or_default(), name, value, out)
-        }
+        (Type::Number, Value::Number(n)) => report(out, name, value, number(checks, n)),
         (Type::Boolean, Value::Bool(_)) => {}
         (Type::Object, Value::Object(_)) => {}
         (Type::Map(inner), Value::Object(map)) => {
@@ -161,22 +132,9 @@ fn check(ty: Type, checks: &Checks, value: &Value, name: &str, out: &mut Vec<Vio
         }
         (Type::Model(model), Value::Object(map)) => fields(model, map, &format!("{name}."), out),
         (Type::Array(inner), Value::Array(items)) => {
-            let count = items.len();
-            if let Some(min) = checks.min_items.filter(|min| count < *min) {
-                out.push(fail(
-                    Rule::Items,
-                    format!("The {field} field must contain at least {min} items."),
-                ));
-            }
-            if let Some(max) = checks.max_items.filter(|max| count > *max) {
-                out.push(fail(
-                    Rule::Items,
-                    format!("The {field} field must not have more than {max} items."),
-                ));
-            }
+            report(out, name, value, checks.count(items.len()));
             for (index, item) in items.iter().enumerate() {
-                let each = checks.items.unwrap_or(&Checks::NONE);
-                check(*inner, each, item, &format!("{name}.{index}"), out);
+                check(*inner, checks.each(), item, &format!("{name}.{index}"), out);
             }
         }
         (Type::String | Type::Enum(_), _) => out.push(type_error("a string")),
@@ -195,57 +153,68 @@ fn whole(n: &serde_json::Number) -> bool {
     n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
 }
 
-fn string(checks: &Checks, s: &str, name: &str, value: &Value, out: &mut Vec<Violation>) {
-    let field = human(name);
-    let fail = |rule: Rule, message: String| violation(name, rule, message, value.clone());
-    let length = s.chars().count();
-    if let Some(min) = checks.min_length.filter(|min| length < *min) {
-        out.push(fail(
-            Rule::Length,
-            format!("The {field} field must be at least {min} characters."),
-        ));
-    }
-    if let Some(max) = checks.max_length.filter(|max| length > *max) {
-        out.push(fail(
-            Rule::Length,
-            format!("The {field} field must not be greater than {max} characters."),
-        ));
-    }
-    if checks.pattern.is_some_and(|p| !p.is_match(s)) {
-        out.push(fail(
-            Rule::Pattern,
-            format!("The {field} field format is invalid."),
-        ));
-    }
-    if let Some(format) = checks.format.filter(|f| !f.accepts(s)) {
-        let what = match format {
-            Format::Date => "a valid date",
-            Format::DateTime => "a valid date-time",
-            Format::Uri => "a valid URL",
-            Format::Email => "a valid email address",
-        };
-        out.push(fail(Rule::Format, format!("The {field} must be {what}.")));
-    }
+fn number(checks: &Checks, n: &serde_json::Number) -> impl Iterator<Item = Broken<'static>> {
+    checks.number(n.as_f64().unwrap_or_default())
 }
 
-fn number(checks: &Checks, n: f64, name: &str, value: &Value, out: &mut Vec<Violation>) {
+/// Every broken rule of one value, worded.
+fn report<'a>(
+    out: &mut Vec<Violation>,
+    name: &str,
+    value: &Value,
+    broken: impl Iterator<Item = Broken<'a>>,
+) {
     let field = human(name);
-    let fail = |message: String| violation(name, Rule::Range, message, value.clone());
-    if let Some((min, exclusive)) = checks.minimum {
-        if n < min || (exclusive && n == min) {
+    out.extend(
+        broken
+            .map(|broken| violation(name, broken.rule(), message(&broken, &field), value.clone())),
+    );
+}
+
+/// What the real API's validation says about a broken rule of the field called `field`.
+fn message(broken: &Broken<'_>, field: &str) -> String {
+    match *broken {
+        Broken::Below {
+            bound, exclusive, ..
+        } => {
             let how = if exclusive {
                 "greater than"
             } else {
                 "at least"
             };
-            out.push(fail(format!("The {field} field must be {how} {min}.")));
+            format!("The {field} field must be {how} {bound}.")
         }
-    }
-    if let Some((max, exclusive)) = checks.maximum {
-        if n > max || (exclusive && n == max) {
+        Broken::Above {
+            bound, exclusive, ..
+        } => {
             let how = if exclusive { "less than" } else { "at most" };
-            out.push(fail(format!("The {field} field must be {how} {max}.")));
+            format!("The {field} field must be {how} {bound}.")
         }
+        Broken::TooShort { bound, .. } => {
+            format!("The {field} field must be at least {bound} characters.")
+        }
+        Broken::TooLong { bound, .. } => {
+            format!("The {field} field must not be greater than {bound} characters.")
+        }
+        Broken::TooFew { bound, .. } => {
+            format!("The {field} field must contain at least {bound} items.")
+        }
+        Broken::TooMany { bound, .. } => {
+            format!("The {field} field must not have more than {bound} items.")
+        }
+        Broken::Mismatch { .. } => format!("The {field} field format is invalid."),
+        Broken::NotFormat { format, .. } => {
+            let what = match format {
+                Format::Date => "a valid date",
+                Format::DateTime => "a valid date-time",
+                Format::Uri => "a valid URL",
+                Format::Email => "a valid email address",
+            };
+            format!("The {field} must be {what}.")
+        }
+        Broken::NotListed { .. } => format!("The selected {field} is invalid."),
+        Broken::Empty => format!("The {field} field must not be empty."),
+        Broken::DotSegment { .. } => format!("The {field} field must not be a dot segment."),
     }
 }
 

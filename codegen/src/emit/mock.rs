@@ -1,27 +1,19 @@
 //! Emits the mock server's tables for one API (`<module>_mock.rs`): every operation with its
-//! inputs and their constraints, its documented responses and its `x-mock` behaviour, as
-//! static data of the runtime's `crate::mock::spec` types.
-
-use std::collections::BTreeMap;
+//! inputs, its documented responses and its `x-mock` behaviour, as static data of the
+//! runtime's `crate::mock::spec` types. The inputs point into the client's validation tables
+//! (the `fields` module of `<module>.rs`, see [`super::tables`]), so both check by one set of rules.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::format_file;
+use super::tables::{self, has_rows, params_table, path_table};
 use crate::ir::*;
 use crate::Error;
 
 pub fn emit(api: &Api) -> Result<String, Error> {
-    let mut tables = Tables::default();
-    for model in reachable_models(api) {
-        tables.model(api, model);
-    }
-    let operations: Vec<TokenStream> = api
-        .operations
-        .iter()
-        .map(|op| operation(api, op, &mut tables))
-        .collect();
+    let operations: Vec<TokenStream> = api.operations.iter().map(|op| operation(api, op)).collect();
     let name = &api.module;
     let token_prefix = option_str(api.mock.token_prefix.as_deref());
     let collections = api.mock.collections.iter().map(|c| {
@@ -29,7 +21,6 @@ pub fn emit(api: &Api) -> Result<String, Error> {
         let seed = Value::Array(c.seed.clone()).to_string();
         quote!(Collection { name: #name, seed: #seed })
     });
-    let statics = tables.statics;
     let tokens = quote! {
         use crate::mock::spec::*;
 
@@ -40,169 +31,35 @@ pub fn emit(api: &Api) -> Result<String, Error> {
             collections: &[#(#collections),*],
             operations: &[#(#operations),*],
         };
-
-        #(#statics)*
     };
     format_file(api, "mock server tables", tokens)
 }
 
-/// Statics shared by several fields: request models and compiled patterns.
-#[derive(Default)]
-struct Tables {
-    statics: Vec<TokenStream>,
-    patterns: BTreeMap<String, proc_macro2::Ident>,
-}
-
-impl Tables {
-    fn model(&mut self, api: &Api, model: &Model) {
-        let name = model_static(&model.name);
-        let count = unsuffixed(model.fields.len() as u64);
-        let fields: Vec<TokenStream> = model.fields.iter().map(|f| self.field(api, f)).collect();
-        self.statics.push(quote! {
-            static #name: [Field; #count] = [#(#fields),*];
-        });
-    }
-
-    fn field(&mut self, api: &Api, field: &Field) -> TokenStream {
-        let wire = &field.wire;
-        let ty = self.ty(api, &field.ty);
-        let required = field.required;
-        let nullable = field.nullable;
-        let checks = self.checks(&field.constraints);
-        quote!(Field { wire: #wire, ty: #ty, required: #required, nullable: #nullable, checks: #checks })
-    }
-
-    fn ty(&mut self, api: &Api, ty: &TypeRef) -> TokenStream {
-        match ty {
-            TypeRef::String => quote!(Type::String),
-            TypeRef::Integer => quote!(Type::Integer),
-            TypeRef::Number => quote!(Type::Number),
-            TypeRef::Boolean => quote!(Type::Boolean),
-            TypeRef::Any => quote!(Type::Any),
-            TypeRef::Object => quote!(Type::Object),
-            TypeRef::Map(inner) => {
-                let inner = self.ty(api, inner);
-                quote!(Type::Map(&#inner))
-            }
-            TypeRef::Array(inner) => {
-                let inner = self.ty(api, inner);
-                quote!(Type::Array(&#inner))
-            }
-            TypeRef::Model(name) => {
-                let name = model_static(name);
-                quote!(Type::Model(&#name))
-            }
-            TypeRef::Enum(name) => {
-                let values: Vec<String> = api
-                    .enum_def(name)
-                    .map(|e| e.values.iter().map(|v| v.wire.clone()).collect())
-                    .unwrap_or_default();
-                quote!(Type::Enum(&[#(#values),*]))
-            }
-        }
-    }
-
-    fn checks(&mut self, c: &Constraints) -> TokenStream {
-        let mut set = Vec::new();
-        let bound = |value: Option<f64>, exclusive: bool| {
-            value.map(|v| {
-                let v = proc_macro2::Literal::f64_unsuffixed(v);
-                quote!(Some((#v, #exclusive)))
-            })
-        };
-        if let Some(min) = bound(c.minimum, c.exclusive_minimum) {
-            set.push(quote!(minimum: #min));
-        }
-        if let Some(max) = bound(c.maximum, c.exclusive_maximum) {
-            set.push(quote!(maximum: #max));
-        }
-        for (name, value) in [
-            ("min_length", c.min_length),
-            ("max_length", c.max_length),
-            ("min_items", c.min_items),
-            ("max_items", c.max_items),
-        ] {
-            if let Some(value) = value {
-                let value = unsuffixed(value as u64);
-                let name = format_ident!("{name}");
-                set.push(quote!(#name: Some(#value)));
-            }
-        }
-        if let Some(items) = &c.items {
-            let items = self.checks(items);
-            set.push(quote!(items: Some(&#items)));
-        }
-        if let Some(pattern) = &c.pattern {
-            let next = format_ident!("PATTERN_{}", self.patterns.len());
-            let name = self
-                .patterns
-                .entry(pattern.clone())
-                .or_insert_with(|| next.clone())
-                .clone();
-            if name == next {
-                self.statics.push(quote! {
-                    static #name: crate::rt::Pattern = crate::rt::Pattern::new(#pattern);
-                });
-            }
-            set.push(quote!(pattern: Some(&#name)));
-        }
-        if let Some(format) = c.format {
-            let format = variant(format);
-            set.push(quote!(format: Some(crate::rt::Format::#format)));
-        }
-        if set.is_empty() {
-            quote!(Checks::NONE)
-        } else {
-            quote!(Checks { #(#set,)* ..Checks::NONE })
-        }
-    }
-}
-
-fn model_static(name: &str) -> proc_macro2::Ident {
-    format_ident!("MODEL_{}", crate::naming::snake(name).to_uppercase())
-}
-
-/// The models a request can contain: only those need validation tables.
-fn reachable_models(api: &Api) -> Vec<&Model> {
-    let sent = api
-        .params
-        .iter()
-        .flat_map(|p| p.fields.iter().map(|f| &f.ty));
-    let reachable = api.reachable(sent);
-    api.models
-        .iter()
-        .filter(|m| reachable.models.contains(&m.name))
-        .collect()
-}
-
-fn operation(api: &Api, op: &Operation, tables: &mut Tables) -> TokenStream {
+fn operation(api: &Api, op: &Operation) -> TokenStream {
     let mock = &op.mock;
     let id = &op.operation_id;
     let method = op.http_method.as_str();
     let path = &op.path;
-    let path_params = op.path_params.iter().map(|p| {
-        let wire = &p.wire;
-        let ty = tables.ty(api, &p.ty);
-        quote!(Field { wire: #wire, ty: #ty, required: true, nullable: false, checks: Checks::NONE })
-    });
-    let path_params: Vec<TokenStream> = path_params.collect();
-    let fields_at = |tables: &mut Tables, location: Location| -> Vec<TokenStream> {
-        op.params
-            .as_ref()
-            .and_then(|name| api.model(name))
-            .map(|m| {
-                m.fields
-                    .iter()
-                    .filter(|f| f.location == location)
-                    .map(|f| tables.field(api, f))
-                    .collect()
-            })
-            .unwrap_or_default()
+    let module = format_ident!("{}", tables::MODULE);
+    let all = format_ident!("{}", tables::ALL);
+    let path_params = if op.path_params.is_empty() {
+        quote!(&[])
+    } else {
+        let table = path_table(op);
+        quote!(super::#module::#table::#all)
     };
-    let query = fields_at(tables, Location::Query);
-    let body = fields_at(tables, Location::Body);
+    let params = op.params.as_ref().and_then(|name| api.model(name));
+    let fields_at = |location: Location| match params {
+        Some(params) if has_rows(params, location) => {
+            let table = params_table(&params.name, location);
+            quote!(super::#module::#table::#all)
+        }
+        _ => quote!(&[]),
+    };
+    let query = fields_at(Location::Query);
     let body = if op.has_body {
-        quote!(Some(&[#(#body),*]))
+        let body = fields_at(Location::Body);
+        quote!(Some(#body))
     } else {
         quote!(None)
     };
@@ -261,8 +118,8 @@ fn operation(api: &Api, op: &Operation, tables: &mut Tables) -> TokenStream {
             id: #id,
             method: #method,
             path: #path,
-            path_params: &[#(#path_params),*],
-            query: &[#(#query),*],
+            path_params: #path_params,
+            query: #query,
             body: #body,
             body_required: #body_required,
             auth: #auth,

@@ -7,6 +7,7 @@ pub mod python;
 pub mod reference;
 pub mod rust;
 pub mod stubs;
+pub mod tables;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;

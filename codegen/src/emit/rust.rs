@@ -3,10 +3,10 @@
 
 use std::collections::HashSet;
 
-use heck::ToShoutySnakeCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::tables::{self, path_table};
 use super::{check_reserved, doc, format_file, group_type, ident, read_path, rust_type};
 use crate::ir::*;
 use crate::Error;
@@ -23,6 +23,7 @@ pub fn emit(api: &Api) -> Result<String, Error> {
     let params = api.params.iter().map(|m| model(m, false, &validated));
     let paginated = paginated_impls(api)?;
     let decoders = super::decoders::table(api);
+    let tables = tables::module(api, &validated);
     let tokens = quote! {
         #info
         #client
@@ -33,6 +34,7 @@ pub fn emit(api: &Api) -> Result<String, Error> {
         #(#params)*
         #(#paginated)*
         #decoders
+        #tables
     };
     format_file(api, "models and client", tokens)
 }
@@ -328,7 +330,14 @@ fn operation_method(op: &Operation, raw: bool) -> TokenStream {
 fn operation_fn(api: &Api, op: &Operation) -> TokenStream {
     let op_fn = op_fn_name(op);
     let (names, decls) = path_args(op);
-    let wires = op.path_params.iter().map(|p| p.py.as_str());
+    let module = format_ident!("{}", tables::MODULE);
+    let path_table = path_table(op);
+    let path_checks = op.path_params.iter().map(|p| {
+        let (name, value) = (p.py.as_str(), ident(&p.rust));
+        quote! {
+            crate::rt::check::field(&crate::rt::At::Root, #name, &#module::#path_table::#value, #value)?;
+        }
+    });
     let params = op.params.as_ref().and_then(|p| api.model(p));
     let params_decl = params.map(|p| {
         let p = ident(&p.name);
@@ -337,7 +346,7 @@ fn operation_fn(api: &Api, op: &Operation) -> TokenStream {
     let validate = params.map(|_| {
         quote! {
             if transport.validates() {
-                crate::rt::Validate::validate(params, "")?;
+                crate::rt::Validate::validate(params, &crate::rt::At::Root)?;
             }
         }
     });
@@ -406,7 +415,7 @@ fn operation_fn(api: &Api, op: &Operation) -> TokenStream {
     quote! {
         #[doc = #text]
         fn #op_fn(transport: &crate::rt::Transport, #(#decls,)* #params_decl) -> Result<crate::rt::Response, crate::Error> {
-            #( crate::rt::check::path_param(#wires, #names)?; )*
+            #(#path_checks)*
             #validate
             let #request_mut request = crate::rt::Request::new(crate::rt::Method::#method, #path_expr);
             #idempotent
@@ -508,7 +517,7 @@ fn model(model: &Model, is_model: bool, validated: &HashSet<&str>) -> TokenStrea
     } else {
         quote!(#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)])
     };
-    let validate = validate_impl(model, validated);
+    let validate = validate_impl(model, !is_model, validated);
     quote! {
         #docs
         #derives
@@ -521,16 +530,15 @@ fn model(model: &Model, is_model: bool, validated: &HashSet<&str>) -> TokenStrea
 }
 
 /// Models with something to check, directly or in a nested model: only these are walked.
-/// Decided by the same [`field_checks`] that emits the checks, until nothing changes.
+/// Decided by the same [`checked`] that picks the fields to check, until nothing changes.
 fn validated_models(api: &Api) -> HashSet<&str> {
     let mut validated = HashSet::new();
     loop {
         let before = validated.len();
         for m in &api.models {
-            let mut unused_statics = Vec::new();
             if m.fields
                 .iter()
-                .any(|f| field_checks(m, f, &validated, &mut unused_statics).is_some())
+                .any(|f| checked(&f.ty, &f.constraints, &validated))
             {
                 validated.insert(m.name.as_str());
             }
@@ -541,46 +549,21 @@ fn validated_models(api: &Api) -> HashSet<&str> {
     }
 }
 
-/// The checks of one field of `model`, or `None` when it has nothing to check.
-fn field_checks(
-    model: &Model,
-    f: &Field,
-    validated: &HashSet<&str>,
-    statics: &mut Vec<TokenStream>,
-) -> Option<TokenStream> {
-    let field = ident(&f.rust);
-    let name = f.py.as_str();
-    let pattern_name = format!("{}_{}_PATTERN", model.name, f.py).to_shouty_snake_case();
-    let body = checks(
-        &f.ty,
-        &f.constraints,
-        quote!(value),
-        quote!(#name),
-        &pattern_name,
-        validated,
-        statics,
-    )?;
-    Some(if f.is_option() {
-        quote! {
-            if let Some(value) = &self.#field {
-                #body
-            }
-        }
-    } else {
-        quote! {
-            let value = &self.#field;
-            #body
-        }
-    })
-}
-
-/// `impl Validate`: every constraint of the spec, checked before a request is sent.
-fn validate_impl(model: &Model, validated: &HashSet<&str>) -> TokenStream {
-    let mut statics = Vec::new();
+/// `impl Validate`: each field with something to check is handed to the rules engine with its
+/// row of the tables (`params`: a request struct, whose tables split query from body).
+fn validate_impl(model: &Model, params: bool, validated: &HashSet<&str>) -> TokenStream {
+    let module = format_ident!("{}", tables::MODULE);
     let checks: Vec<TokenStream> = model
         .fields
         .iter()
-        .filter_map(|f| field_checks(model, f, validated, &mut statics))
+        .filter(|f| checked(&f.ty, &f.constraints, validated))
+        .map(|f| {
+            let table = tables::table_of(model, f, params);
+            let (name, field) = (f.py.as_str(), ident(&f.rust));
+            quote! {
+                crate::rt::check::field(at, #name, &#module::#table::#field, &self.#field)?;
+            }
+        })
         .collect();
     let name = ident(&model.name);
     let at = if checks.is_empty() {
@@ -589,9 +572,8 @@ fn validate_impl(model: &Model, validated: &HashSet<&str>) -> TokenStream {
         quote!(at)
     };
     quote! {
-        #(#statics)*
         impl crate::rt::Validate for #name {
-            fn validate(&self, #at: &str) -> Result<(), crate::Error> {
+            fn validate(&self, #at: &crate::rt::At<'_>) -> Result<(), crate::Error> {
                 #(#checks)*
                 Ok(())
             }
@@ -599,105 +581,31 @@ fn validate_impl(model: &Model, validated: &HashSet<&str>) -> TokenStream {
     }
 }
 
-/// Checks of one value (`value: &T`) named `name` (a `&str` expression); `None` when the
-/// type and constraints leave nothing to check.
-fn checks(
-    ty: &TypeRef,
-    c: &Constraints,
-    value: TokenStream,
-    name: TokenStream,
-    pattern_name: &str,
-    validated: &HashSet<&str>,
-    statics: &mut Vec<TokenStream>,
-) -> Option<TokenStream> {
-    let mut out = Vec::new();
+/// Whether a value of this type and these constraints has anything to check: only such fields
+/// are handed to the engine, so a request pays for the checks its spec has and no more.
+fn checked(ty: &TypeRef, c: &Constraints, validated: &HashSet<&str>) -> bool {
     match ty {
         TypeRef::String => {
-            if c.min_length.is_some() || c.max_length.is_some() {
-                let (min, max) = (option(c.min_length), option(c.max_length));
-                out.push(quote!(crate::rt::check::length(at, #name, #value, #min, #max)?;));
-            }
-            if let Some(pattern) = &c.pattern {
-                let static_name = format_ident!("{}", pattern_name);
-                statics.push(quote! {
-                    static #static_name: crate::rt::Pattern = crate::rt::Pattern::new(#pattern);
-                });
-                out.push(quote!(crate::rt::check::pattern(at, #name, #value, &#static_name)?;));
-            }
-            if let Some(format) = c.format {
-                let format = format_ident!("{}", format!("{format:?}"));
-                out.push(quote!(crate::rt::check::format(at, #name, #value, crate::rt::Format::#format)?;));
-            }
+            c.min_length.is_some()
+                || c.max_length.is_some()
+                || c.pattern.is_some()
+                || c.format.is_some()
         }
-        TypeRef::Integer | TypeRef::Number => {
-            if c.minimum.is_some() || c.maximum.is_some() {
-                let bound = |value: Option<f64>, exclusive: bool| match value {
-                    Some(v) => quote!(Some((#v, #exclusive))),
-                    None => quote!(None),
-                };
-                let min = bound(c.minimum, c.exclusive_minimum);
-                let max = bound(c.maximum, c.exclusive_maximum);
-                let number = match ty {
-                    TypeRef::Integer => quote!(*#value as f64),
-                    _ => quote!(*#value),
-                };
-                out.push(quote!(crate::rt::check::range(at, #name, #number, #min, #max)?;));
-            }
-        }
-        TypeRef::Enum(_) => out.push(quote!(crate::rt::check::known(at, #name, #value)?;)),
-        TypeRef::Model(model) if validated.contains(model.as_str()) => out.push(quote! {
-            crate::rt::Validate::validate(#value, &crate::rt::check::nested(at, #name))?;
-        }),
-        TypeRef::Model(_) => {}
-        TypeRef::Array(element) | TypeRef::Map(element) => {
-            let is_array = matches!(ty, TypeRef::Array(_));
-            if is_array && (c.min_items.is_some() || c.max_items.is_some()) {
-                let (min, max) = (option(c.min_items), option(c.max_items));
-                out.push(quote!(crate::rt::check::items(at, #name, #value.len(), #min, #max)?;));
-            }
+        TypeRef::Integer | TypeRef::Number => c.minimum.is_some() || c.maximum.is_some(),
+        TypeRef::Enum(_) => true,
+        TypeRef::Model(model) => validated.contains(model.as_str()),
+        TypeRef::Array(element) => {
             let unconstrained = Constraints::default();
-            let element_constraints = match (is_array, &c.items) {
-                (true, Some(items)) => items.as_ref(),
-                _ => &unconstrained,
-            };
-            let element_checks = checks(
-                element,
-                element_constraints,
-                quote!(item),
-                quote!(&item_name),
-                pattern_name,
-                validated,
-                statics,
-            );
-            if let Some(element_checks) = element_checks {
-                let (each, item_name) = if is_array {
-                    (
-                        quote!((index, item) in #value.iter().enumerate()),
-                        quote!(format!("{}[{}]", #name, index)),
-                    )
-                } else {
-                    (
-                        quote!((key, item) in #value.iter()),
-                        quote!(format!("{}.{}", #name, key)),
-                    )
-                };
-                out.push(quote! {
-                    for #each {
-                        let item_name = #item_name;
-                        #element_checks
-                    }
-                });
-            }
+            c.min_items.is_some()
+                || c.max_items.is_some()
+                || checked(
+                    element,
+                    c.items.as_deref().unwrap_or(&unconstrained),
+                    validated,
+                )
         }
-        TypeRef::Boolean | TypeRef::Any | TypeRef::Object => {}
-    }
-    (!out.is_empty()).then(|| quote!(#(#out)*))
-}
-
-fn option(value: Option<usize>) -> TokenStream {
-    match value {
-        Some(v) => quote!(Some(#v)),
-        None => quote!(None),
+        TypeRef::Map(element) => checked(element, &Constraints::default(), validated),
+        TypeRef::Boolean | TypeRef::Any | TypeRef::Object => false,
     }
 }
 
