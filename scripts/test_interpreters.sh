@@ -2,7 +2,7 @@
 # Runs the Python suite on the oldest (3.9) and the newest (3.13) supported interpreter, and
 # mypy at 3.9 on the package, the tests and the examples. The package is the one `make develop`
 # built (an abi3 module, so one build serves every interpreter), put on each venv's path with
-# its metadata, as maturin's editable install does. Interpreters come from PYTHON_OLDEST and
+# its metadata and console script, as maturin's editable install does. Interpreters come from PYTHON_OLDEST and
 # PYTHON_NEWEST, else pyenv's 3.9.x and 3.13.x; a missing one is reported, not passed silently.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +33,19 @@ run_for() {
     echo "$PWD/python" > "$site_packages/talkover.pth"
     rm -rf "$site_packages"/talkover-*.dist-info
     cp -r .venv/lib/python3*/site-packages/talkover-*.dist-info "$site_packages/"
+    # The console scripts the metadata names (`talkover`), written as pip writes them.
+    "$venv/bin/python" - "$site_packages" <<'PY'
+import configparser, glob, os, sys
+entry_points = configparser.ConfigParser()
+entry_points.read(glob.glob(os.path.join(sys.argv[1], "talkover-*.dist-info", "entry_points.txt")))
+scripts = entry_points["console_scripts"] if entry_points.has_section("console_scripts") else {}
+for name, target in scripts.items():
+    module, function = target.split(":")
+    path = os.path.join(os.path.dirname(sys.executable), name)
+    with open(path, "w") as script:
+        script.write(f"#!{sys.executable}\nimport sys\nfrom {module} import {function}\nsys.exit({function}())\n")
+    os.chmod(path, 0o755)
+PY
     echo "== Python $version: pytest"
     NO_PROXY=127.0.0.1,localhost "$venv/bin/python" -m pytest -q -p no:cacheprovider \
         --ignore tests/python/test_conformance.py

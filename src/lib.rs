@@ -22,7 +22,7 @@ mod transport;
 mod validation;
 mod wire_enum;
 
-/// The command line's runtime, for the generated command tables; [`run_cli`] is its entry.
+// The command line's runtime, for the generated command tables; `run_cli` is its entry.
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;
