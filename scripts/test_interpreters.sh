@@ -2,8 +2,9 @@
 # Runs the Python suite on the oldest (3.9) and the newest (3.13) supported interpreter, and
 # mypy at 3.9 on the package, the tests and the examples. The package is the one `make develop`
 # built (an abi3 module, so one build serves every interpreter), put on each venv's path with
-# its metadata and console script, as maturin's editable install does. Interpreters come from PYTHON_OLDEST and
-# PYTHON_NEWEST, else pyenv's 3.9.x and 3.13.x; a missing one is reported, not passed silently.
+# its metadata and console script, as maturin's editable install does. Interpreters come from
+# PYTHON_OLDEST and PYTHON_NEWEST, else pyenv's 3.9.x and 3.13.x; a missing one is reported,
+# not passed silently.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
