@@ -140,36 +140,35 @@ impl Json {
 
     /// An integer field (any width): an integral number, else a mismatch worded for people.
     fn integer<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Mismatch> {
-        const WORDS: &str = "an integer";
-        let Value::Number(number) = &self.0 else {
-            return Err(self.mismatch(WORDS));
-        };
-        let visited = if let Some(i) = number.as_i64() {
-            visitor.visit_i64(i)
-        } else if let Some(u) = number.as_u64() {
-            visitor.visit_u64(u)
-        } else {
-            return Err(self.mismatch(WORDS));
-        };
-        visited.map_err(|e: Mismatch| e.expecting(WORDS))
+        self.numeric(visitor, "an integer", false)
     }
 
     /// A number field: any number, else a mismatch worded for people.
     fn number<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Mismatch> {
-        const WORDS: &str = "a number";
+        self.numeric(visitor, "a number", true)
+    }
+
+    /// Hands a JSON number to `visitor` as the widest exact kind it fits (a float only where
+    /// `floats` allows); anything else is a mismatch with `words` as what was expected.
+    fn numeric<'de, V: Visitor<'de>>(
+        self,
+        visitor: V,
+        words: &'static str,
+        floats: bool,
+    ) -> Result<V::Value, Mismatch> {
         let Value::Number(number) = &self.0 else {
-            return Err(self.mismatch(WORDS));
+            return Err(self.mismatch(words));
         };
         let visited = if let Some(i) = number.as_i64() {
             visitor.visit_i64(i)
         } else if let Some(u) = number.as_u64() {
             visitor.visit_u64(u)
-        } else if let Some(f) = number.as_f64() {
+        } else if let Some(f) = number.as_f64().filter(|_| floats) {
             visitor.visit_f64(f)
         } else {
-            return Err(self.mismatch(WORDS));
+            return Err(self.mismatch(words));
         };
-        visited.map_err(|e: Mismatch| e.expecting(WORDS))
+        visited.map_err(|e: Mismatch| e.expecting(words))
     }
 }
 
