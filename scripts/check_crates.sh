@@ -4,11 +4,15 @@
 # runs a quickstart against the bundled mock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Cargo takes a registry crate of a known version as unchanged, so the packaged codegen built
+# by an earlier run would be reused in place of today's: package and verify in a fresh folder.
+export CARGO_TARGET_DIR=target/crate-check
+rm -rf "$CARGO_TARGET_DIR"
 cargo publish --workspace --dry-run --allow-dirty --quiet
 cargo package --workspace --allow-dirty --no-verify --quiet
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
-for crate in target/package/talkover-codegen-*.crate target/package/talkover-[0-9]*.crate; do
+for crate in "$CARGO_TARGET_DIR"/package/talkover-codegen-*.crate "$CARGO_TARGET_DIR"/package/talkover-[0-9]*.crate; do
     tar -xzf "$crate" -C "$scratch"
 done
 codegen_dir="$(ls -d "$scratch"/talkover-codegen-*)"
@@ -45,4 +49,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 RUST
-NO_PROXY=127.0.0.1,localhost cargo run --quiet --manifest-path "$scratch/user/Cargo.toml" --target-dir target/crate-check
+NO_PROXY=127.0.0.1,localhost cargo run --quiet --manifest-path "$scratch/user/Cargo.toml"
