@@ -30,7 +30,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     // The stub file (`_native.pyi`) is not written here: `make stubs` writes it through the
     // generator's command line, and nothing in the build reads it.
-    write_if_changed(&out.join("apis.rs"), &talkover_codegen::apis_file(&apis)?)?;
+    // The API whose spec is named as the crate is its main one: `talkover::Client`.
+    let main_api = std::env::var("CARGO_PKG_NAME")?;
+    let index = talkover_codegen::apis_file(&apis, Some(&main_api))?;
+    write_if_changed(&out.join("apis.rs"), &index)?;
 
     // Only the repository's own tests use the fixture; a packaged crate does not ship it.
     let fixture_spec = Path::new("codegen/tests/fixtures/edge.yaml");

@@ -64,7 +64,5 @@ pub mod rt {
 #[cfg(test)]
 mod fuzz;
 
+// Every API, and the crate's main one at the root (`talkover::Client`, `talkover::Call`, …).
 include!(concat!(env!("OUT_DIR"), "/apis.rs"));
-
-/// The Talkover API is the crate's main one: `talkover::Client`, `talkover::Call`, ….
-pub use crate::talkover::*;

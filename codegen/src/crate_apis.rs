@@ -10,10 +10,29 @@ use crate::emit::ident;
 use crate::emit::python::PY_MODULE;
 use crate::{Error, Generated};
 
-/// The crate's index of generated APIs, included at the crate root.
-pub fn apis_file(apis: &[Generated]) -> Result<String, Error> {
+/// The crate's index of generated APIs, included at the crate root. `main_api` names the
+/// module whose items are also re-exported at the root (`talkover::Client`), if any.
+pub fn apis_file(apis: &[Generated], main_api: Option<&str>) -> Result<String, Error> {
     crate::check_together(apis)?;
     let modules: Vec<_> = apis.iter().map(|api| ident(&api.module)).collect();
+    let main = match main_api {
+        None => None,
+        Some(name) if apis.iter().any(|api| api.module == name) => Some(ident(name)),
+        Some(name) => {
+            return Err(Error::new(format!(
+                "the main API `{name}` is not among the specs"
+            )))
+        }
+    };
+    let main = main.map(|module| {
+        let doc = format!(
+            " The `{module}` API is the crate's main one: its client and types are at the root."
+        );
+        quote! {
+            #[doc = #doc]
+            pub use crate::#module::*;
+        }
+    });
     let includes = apis.iter().map(|api| {
         let file = |suffix: &str| format!("/{}{suffix}.rs", api.module);
         let (rust, python, mock, cli) = (file(""), file("_python"), file("_mock"), file("_cli"));
@@ -40,6 +59,8 @@ pub fn apis_file(apis: &[Generated]) -> Result<String, Error> {
     let native = ident(PY_MODULE.rsplit('.').next().unwrap_or(PY_MODULE));
     let tokens = quote! {
         #(#includes)*
+
+        #main
 
         /// The native Python module: the runtime's classes, then every API's.
         #[cfg(feature = "python")]
@@ -116,6 +137,28 @@ pub fn apis_file(apis: &[Generated]) -> Result<String, Error> {
         #[cfg(test)]
         pub(crate) static ALL_RESPONSE_DECODERS: &[&[crate::rt::probe::Decoder]] =
             &[#( #modules::RESPONSE_DECODERS ),*];
+
+        /// The runtime's checks of generated tables, run over this crate's.
+        #[cfg(test)]
+        mod generated_tables {
+            #[test]
+            fn fuzz_response_decoders() {
+                crate::fuzz::decoders::fuzz_response_decoders(super::ALL_RESPONSE_DECODERS);
+            }
+
+            #[test]
+            fn every_documented_success_example_decodes() {
+                crate::fuzz::decoders::every_documented_success_example_decodes(
+                    super::ALL_RESPONSE_DECODERS,
+                );
+            }
+
+            #[cfg(feature = "cli")]
+            #[test]
+            fn command_tables_are_consistent() {
+                crate::cli::check_tables(super::CLI_APIS);
+            }
+        }
     };
     format(tokens)
 }
@@ -151,7 +194,11 @@ mod tests {
 
     #[test]
     fn every_api_is_included_registered_and_served() {
-        let text = apis_file(&[api("first", "GET /a"), api("second", "GET /b")]).expect("valid");
+        let text = apis_file(
+            &[api("first", "GET /a"), api("second", "GET /b")],
+            Some("first"),
+        )
+        .expect("valid");
         for module in ["first", "second"] {
             assert!(text.contains(&format!("pub mod {module} {{")), "{text}");
             assert!(text.contains(&format!("\"/{module}_mock.rs\"")), "{text}");
@@ -170,11 +217,14 @@ mod tests {
             );
         }
         assert!(text.contains("fn _native("), "{text}");
+        assert!(text.contains("pub use crate::first::*;"), "{text}");
+        let unknown = apis_file(&[api("first", "GET /a")], Some("third"));
+        assert!(unknown.is_err(), "a main API that is not among the specs");
     }
 
     #[test]
     fn apis_that_clash_are_refused() {
-        let error = apis_file(&[api("first", "GET /a"), api("second", "GET /a")])
+        let error = apis_file(&[api("first", "GET /a"), api("second", "GET /a")], None)
             .expect_err("one route, two APIs");
         assert!(error.to_string().contains("GET /a"), "{error}");
     }

@@ -141,60 +141,53 @@ fn run_operation(
     output.answer(answer, flag(command::ALL_PAGES))
 }
 
+/// Checks command tables as clap sees them: no duplicate names, ids or flags anywhere in the
+/// tree (clap's own `debug_assert`), and every operation reachable by its group and name.
+/// The generated `apis.rs` runs it over the crate's tables in its tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_command_tree_is_consistent() {
-        // clap's own checks: no duplicate names, ids or flags anywhere in the tree.
-        command::root(crate::CLI_APIS).debug_assert();
-    }
-
-    #[test]
-    fn every_operation_is_reachable() {
-        let root = command::root(crate::CLI_APIS);
-        for api in crate::CLI_APIS {
-            for op in api.operations {
-                let mut args = vec!["talkover"];
-                if !command::is_root(api) {
-                    args.push(api.module);
-                }
-                args.extend(op.group);
-                args.push(op.name);
-                args.extend(op.path.iter().map(|_| "x"));
-                let mut missing = Vec::new();
-                for p in op.params.iter().filter(|p| p.required) {
-                    missing.push(format!("--{}", p.flag));
-                    missing.push(
-                        match p.kind {
-                            Kind::Integer | Kind::Number => "1",
-                            Kind::Boolean => "",
-                            Kind::Choice(values) => values.first().copied().unwrap_or(""),
-                            Kind::Json => "{}",
-                            Kind::Text => "x",
-                        }
-                        .to_string(),
-                    );
-                }
-                let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-                for pair in missing.chunks(2) {
-                    match pair {
-                        [flag, value] if value.is_empty() => all.push(flag.clone()),
-                        [flag, value] => all.push(format!("{flag}={value}")),
-                        _ => {}
+pub(crate) fn check_tables(apis: &'static [&'static ApiCommands]) {
+    command::root(apis).debug_assert();
+    let root = command::root(apis);
+    for api in apis {
+        for op in api.operations {
+            let mut args = vec!["talkover"];
+            if !command::is_root(api) {
+                args.push(api.module);
+            }
+            args.extend(op.group);
+            args.push(op.name);
+            args.extend(op.path.iter().map(|_| "x"));
+            let mut missing = Vec::new();
+            for p in op.params.iter().filter(|p| p.required) {
+                missing.push(format!("--{}", p.flag));
+                missing.push(
+                    match p.kind {
+                        Kind::Integer | Kind::Number => "1",
+                        Kind::Boolean => "",
+                        Kind::Choice(values) => values.first().copied().unwrap_or(""),
+                        Kind::Json => "{}",
+                        Kind::Text => "x",
                     }
+                    .to_string(),
+                );
+            }
+            let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+            for pair in missing.chunks(2) {
+                match pair {
+                    [flag, value] if value.is_empty() => all.push(flag.clone()),
+                    [flag, value] => all.push(format!("{flag}={value}")),
+                    _ => {}
                 }
-                let matches = root
-                    .clone()
-                    .try_get_matches_from(&all)
-                    .unwrap_or_else(|e| panic!("{all:?}: {e}"));
-                match command::chosen(crate::CLI_APIS, &matches) {
-                    Some(Chosen::Operation { operation, .. }) => {
-                        assert!(std::ptr::eq(operation, op), "{all:?}")
-                    }
-                    _ => panic!("{all:?} chose no operation"),
+            }
+            let matches = root
+                .clone()
+                .try_get_matches_from(&all)
+                .unwrap_or_else(|e| panic!("{all:?}: {e}"));
+            match command::chosen(apis, &matches) {
+                Some(Chosen::Operation { operation, .. }) => {
+                    assert!(std::ptr::eq(operation, op), "{all:?}")
                 }
+                _ => panic!("{all:?} chose no operation"),
             }
         }
     }

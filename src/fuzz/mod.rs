@@ -7,7 +7,7 @@
 //! `make fuzz` sets `PROPTEST_CASES=1000000` and prints each target's count and time.
 //! A failure found here becomes a named regression test next to the code it concerns.
 
-mod decoders;
+pub(crate) mod decoders;
 mod encoders;
 mod errors;
 mod json;
