@@ -11,14 +11,19 @@ so that no test can hang. tests/README.md says which server to use for what.
 from __future__ import annotations
 
 import json as jsonlib
+import signal
 import socket
 import ssl
+import subprocess
 import threading
 import urllib.parse
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Iterator, Mapping, Optional
+
+import pytest
 
 TOKEN = "talq_test_token"
 
@@ -275,3 +280,46 @@ def start_server(*, tls: ssl.SSLContext | None = None) -> tuple[RecordingServer,
         thread.join(timeout=MAX_WAIT)
 
     return handle, stop
+
+
+# --- mock servers in a process of their own -----------------------------------------------------
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` for a child Ctrl-C must reach, even when the tests run as a background job
+    of a shell, which starts them with SIGINT ignored, a setting children inherit."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@contextmanager
+def mock_server_process(
+    command: list[str], env: Optional[dict[str, str]] = None
+) -> Iterator[tuple[subprocess.Popen[str], str, str]]:
+    """Runs a mock server command (``talkover mock``, ``python -m talkover.testing``) on a free
+    port and yields the process, the URL and the token it printed. A watchdog bounds every
+    wait (a server that never prints is killed, and ``readline()`` ends); a process still
+    running after the block is killed."""
+    process = subprocess.Popen(
+        [*command, "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=default_sigint,
+    )
+    watchdog = threading.Timer(60, process.kill)
+    watchdog.start()
+    try:
+        assert process.stdout is not None
+        listening = process.stdout.readline().strip()
+        token_line = process.stdout.readline().strip()
+        prefix = "Mock server listening on "
+        if not listening.startswith(prefix) or not token_line.startswith("Token: "):
+            process.kill()
+            pytest.fail(f"no listening line: {listening!r}, stderr: {process.communicate()[1]!r}")
+        yield process, listening[len(prefix) :], token_line[len("Token: ") :]
+    finally:
+        watchdog.cancel()
+        if process.poll() is None:
+            process.kill()
+            process.wait()

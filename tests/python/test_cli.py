@@ -16,16 +16,10 @@ from typing import Any
 
 import pytest
 
-from support import ENV_VARS, closed_port
+from support import ENV_VARS, closed_port, default_sigint, mock_server_process
 from talkover.testing import MockServer
 
 SCRIPT = Path(sys.executable).with_name("talkover")
-
-
-def _default_sigint() -> None:
-    # Ctrl-C must reach the child even when the tests run as a background job of a shell,
-    # which starts them with SIGINT ignored, a setting children inherit.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -129,7 +123,7 @@ def test_ctrl_c_ends_a_blocked_request_with_130() -> None:
             stderr=subprocess.PIPE,
             text=True,
             env=_env(),
-            preexec_fn=_default_sigint,
+            preexec_fn=default_sigint,
         )
         watchdog = threading.Timer(60, process.kill)
         watchdog.start()
@@ -149,31 +143,8 @@ def test_ctrl_c_ends_a_blocked_request_with_130() -> None:
 
 
 def test_talkover_mock_serves_until_ctrl_c() -> None:
-    process = subprocess.Popen(
-        [str(SCRIPT), "mock", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env(),
-        preexec_fn=_default_sigint,
-    )
-    watchdog = threading.Timer(60, process.kill)
-    watchdog.start()
-    try:
-        assert process.stdout is not None
-        listening = process.stdout.readline().strip()
-        token_line = process.stdout.readline().strip()
-        prefix = "Mock server listening on "
-        if not listening.startswith(prefix):
-            process.kill()
-            pytest.fail(f"no listening line: {listening!r}, stderr: {process.communicate()[1]!r}")
-        url, token = listening[len(prefix) :], token_line[len("Token: ") :]
+    with mock_server_process([str(SCRIPT), "mock"], env=_env()) as (process, url, token):
         listed = ok(talkover(None, "calls", "list", "--json", "--token", token, "--base-url", url))
         assert [i["id"] for i in json_lines(listed)] == ["call-uuid-2", "call-uuid-1"]
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
-    finally:
-        watchdog.cancel()
-        if process.poll() is None:
-            process.kill()
-            process.wait()

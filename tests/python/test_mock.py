@@ -51,7 +51,7 @@ from documented import (
     UPSERT_422,
     UPSERT_500,
 )
-from support import CAMPAIGN
+from support import CAMPAIGN, mock_server_process
 from talkover.testing import MockServer, RecordedRequest
 
 SEEDED_CALLS = ["call-uuid-2", "call-uuid-1"]  # newest first
@@ -702,45 +702,15 @@ def test_controls_over_http(mock: MockServer) -> None:
 # --- python -m talkover.testing ---------------------------------------------------------------
 
 
-def _default_sigint() -> None:
-    # Ctrl-C must reach the server even when the tests run as a background job of a shell,
-    # which starts them with SIGINT ignored, a setting children inherit.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def test_the_command_line_server() -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "talkover.testing", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=_default_sigint,
-    )
-    # Bounds every wait below: a server that never prints is killed, and readline() ends.
-    watchdog = threading.Timer(30, process.kill)
-    watchdog.start()
-    try:
-        assert process.stdout is not None
-        listening = process.stdout.readline().strip()
-        token_line = process.stdout.readline().strip()
-        prefix = "Mock server listening on "
-        if not listening.startswith(prefix):
-            process.kill()
-            pytest.fail(f"no listening line: {listening!r}, stderr: {process.communicate()[1]!r}")
-        assert token_line.startswith("Token: talq_")
-        url, token = listening[len(prefix) :], token_line[len("Token: ") :]
-
+    with mock_server_process([sys.executable, "-m", "talkover.testing"]) as (process, url, token):
+        assert token.startswith("talq_")
         client = talkover.Talkover(token, base_url=url)
         call = client.calls.create("agent_123456", to="+1234567890", is_testing=True)
         assert client.calls.list(status="initiated").data[0].id == call.id
 
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0
-    finally:
-        watchdog.cancel()
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     with pytest.raises(talkover.APIConnectionError):  # stopped, and the port is free
         talkover.Talkover(token, base_url=url, timeout=2).health.check()
 
