@@ -17,10 +17,17 @@ class RateLimit(NamedTuple):
 class Headers(Mapping[str, str]):
     """``headers["X-RateLimit-Remaining"]``; repeated headers joined with ", "."""
 
-    __slots__ = ("_items",)
+    __slots__ = ("_items", "_rate_limit")
 
-    def __init__(self, items: Iterable[Tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        items: Iterable[Tuple[str, str]],
+        rate_limit: Tuple[Optional[int], Optional[int], Optional[int]] = (None, None, None),
+    ) -> None:
         self._items = [(name.lower(), value) for name, value in items]
+        # Read from the headers by the Rust transport (`RawResponse::rate_limit`), once for
+        # both languages.
+        self._rate_limit = RateLimit(*rate_limit)
 
     def __getitem__(self, name: str) -> str:
         values = self.get_list(name)
@@ -47,15 +54,8 @@ class Headers(Mapping[str, str]):
 
     @property
     def rate_limit(self) -> RateLimit:
-        """The rate-limit headers as numbers."""
-
-        def number(name: str) -> Optional[int]:
-            try:
-                return int(self[name].strip())
-            except (KeyError, ValueError):
-                return None
-
-        return RateLimit(number("x-ratelimit-limit"), number("x-ratelimit-remaining"), number("x-ratelimit-reset"))
+        """The rate-limit headers as numbers (None when absent or not a number)."""
+        return self._rate_limit
 
     def __repr__(self) -> str:
         return f"Headers({self._items!r})"

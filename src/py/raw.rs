@@ -9,7 +9,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::PyBytes;
 
 use crate::rt::RawResponse;
-use crate::Error;
+use crate::{Error, RateLimit};
 
 type Parse = Box<dyn Fn(Python<'_>) -> PyResult<Py<PyAny>> + Send + Sync>;
 
@@ -18,6 +18,7 @@ type Parse = Box<dyn Fn(Python<'_>) -> PyResult<Py<PyAny>> + Send + Sync>;
 pub struct PyRawResponse {
     status: u16,
     headers: Vec<(String, String)>,
+    rate_limit: RateLimit,
     retries: u32,
     elapsed: Duration,
     body: Vec<u8>,
@@ -34,6 +35,7 @@ pub fn raw_response<'py, T: Send + 'static>(
     let raw = result.map_err(|e| super::to_pyerr(py, e))?;
     let status = raw.status();
     let headers = raw.headers().to_vec();
+    let rate_limit = raw.rate_limit();
     let retries = raw.retries();
     let elapsed = raw.elapsed();
     let body = raw.body().to_vec();
@@ -48,6 +50,7 @@ pub fn raw_response<'py, T: Send + 'static>(
         PyRawResponse {
             status,
             headers,
+            rate_limit,
             retries,
             elapsed,
             body,
@@ -69,13 +72,20 @@ impl PyRawResponse {
     }
 
     /// Every header: case-insensitive names; `headers["x"]` joins repeated values with ", ",
-    /// `headers.get_list("x")` gives each.
+    /// `headers.get_list("x")` gives each; `headers.rate_limit` the numbers the transport read.
     #[getter]
     fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let class = HEADERS.get_or_try_init(py, || {
             Ok::<_, PyErr>(py.import("talkover._raw")?.getattr("Headers")?.unbind())
         })?;
-        class.bind(py).call1((self.headers.clone(),))
+        let RateLimit {
+            limit,
+            remaining,
+            reset,
+        } = self.rate_limit;
+        class
+            .bind(py)
+            .call1((self.headers.clone(), (limit, remaining, reset)))
     }
 
     /// How many retries it took (0: the first attempt answered).
