@@ -26,13 +26,17 @@ pub struct ClientSettings {
 
 /// Seconds from Python as a positive duration.
 pub fn seconds(py: Python<'_>, name: &str, seconds: f64) -> PyResult<Duration> {
+    positive_seconds(seconds).ok_or_else(|| {
+        let message = format!("{name} must be a positive number of seconds, not {seconds}");
+        super::to_pyerr(py, Error::Configuration(message))
+    })
+}
+
+/// A duration from Python seconds: finite, above zero and in range, else `None`.
+pub(crate) fn positive_seconds(seconds: f64) -> Option<Duration> {
     Duration::try_from_secs_f64(seconds)
         .ok()
         .filter(|t| !t.is_zero())
-        .ok_or_else(|| {
-            let message = format!("{name} must be a positive number of seconds, not {seconds}");
-            super::to_pyerr(py, Error::Configuration(message))
-        })
 }
 
 impl ClientSettings {

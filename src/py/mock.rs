@@ -161,10 +161,7 @@ impl PyMockServer {
 
 /// A positive, finite number of seconds as a duration.
 fn seconds(name: &str, value: f64) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(value)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| {
-            PyValueError::new_err(format!("{name} must be a positive number of seconds"))
-        })
+    super::client::positive_seconds(value).ok_or_else(|| {
+        PyValueError::new_err(format!("{name} must be a positive number of seconds"))
+    })
 }
